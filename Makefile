@@ -1,0 +1,53 @@
+# journey-warehouse: `make run` builds the demo warehouse, `make test` runs the tests.
+# Both set themselves up: a .venv with the pinned dependencies and the dbt manifest.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+# The manifest is parsed with the warehouse path `journey` will use, so dbt's partial
+# parsing stays valid at run time (a changed profile forces a full re-parse).
+JOURNEY_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
+export JOURNEY_WAREHOUSE
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
+
+.PHONY: install manifest run test test-fast dev lint format clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+# The dbt manifest is built here, at install time, never at import time.
+manifest: $(MANIFEST)
+
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	@touch $@
+
+run: $(MANIFEST)
+	$(BIN)/journey generate --if-empty
+	$(BIN)/journey refresh
+
+test: $(MANIFEST)
+	$(BIN)/python -m pytest
+
+test-fast: $(MANIFEST)
+	$(BIN)/python -m pytest -m "not slow"
+
+dev: $(MANIFEST)
+	$(BIN)/journey dev
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,56 @@
+"""The one cached dbt project and translator for the code location."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+class ManifestMissingError(RuntimeError):
+    """The dbt manifest has not been built (it is built at install time)."""
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest built at install time (``make manifest``).
+
+    Under ``dagster dev`` the manifest is re-parsed on load so edits show at once;
+    everywhere else it is read as built, never rebuilt at import.
+    """
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        raise ManifestMissingError(
+            f"dbt manifest not found at {project.manifest_path}. Build it with "
+            "`make manifest` (make run and make test do this for you)."
+        )
+    return project
+
+
+class JourneyDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt sources onto the raw ingestion assets and groups models by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(
+                ["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]]
+            )
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        # fqn is [project, folder, ...]: staging, intermediate or marts.
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
+            return fqn[1]
+        return super().get_group_name(dbt_resource_props)
+
+
+TRANSLATOR = JourneyDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

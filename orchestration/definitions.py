@@ -1,0 +1,21 @@
+"""The journey-warehouse code location: the definitions of every concern, merged."""
+
+import dagster as dg
+
+from orchestration.dbt.assets import build_dbt_definitions
+from orchestration.ingestion.assets import build_ingestion_definitions
+from orchestration.jobs import build_job_definitions
+from orchestration.progress import PROGRESS_LOGGER, progress_logger
+from orchestration.resources import WarehouseResource
+
+defs = dg.Definitions.merge(
+    build_ingestion_definitions(),
+    build_dbt_definitions(),
+    build_job_definitions(),
+    dg.Definitions(
+        resources={"warehouse": WarehouseResource()},
+        loggers={PROGRESS_LOGGER: progress_logger},
+        # One writer at a time: DuckDB allows a single writing process.
+        executor=dg.in_process_executor,
+    ),
+)

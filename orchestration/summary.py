@@ -1,0 +1,94 @@
+"""What the warehouse holds, in a few lines a person can read after a refresh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+LAYERS = ("raw", "seeds", "staging", "intermediate", "marts")
+
+
+@dataclass(frozen=True)
+class TableCount:
+    schema: str
+    table: str
+    rows: int
+
+
+def table_counts(conn: duckdb.DuckDBPyConnection) -> list[TableCount]:
+    """Row counts of every table and view in the warehouse's layers."""
+    names = conn.execute(
+        """
+        select table_schema, table_name
+        from information_schema.tables
+        where table_catalog = current_database()
+          and table_schema in (select unnest(?))
+        order by table_schema, table_name
+        """,
+        [list(LAYERS)],
+    ).fetchall()
+    counts = []
+    for schema, table in names:
+        (rows,) = conn.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+        counts.append(TableCount(schema, table, rows))
+    return counts
+
+
+def _quarantine_by_object(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    return conn.execute(
+        """
+        select source || '/' || object, reason, count(*)
+        from raw._quarantine
+        group by all
+        order by 1, 3 desc
+        """
+    ).fetchall()
+
+
+def _ledger_totals(conn: duckdb.DuckDBPyConnection) -> tuple[int, ...]:
+    return conn.execute(
+        """
+        select
+            count(*),
+            count(*) filter (where status = 'unreadable'),
+            coalesce(sum(records_read), 0),
+            coalesce(sum(records_loaded), 0),
+            coalesce(sum(records_duplicate), 0),
+            coalesce(sum(records_quarantined), 0)
+        from raw._file_ledger
+        where status <> 'skipped_same_content'
+        """
+    ).fetchone()
+
+
+def render_summary(warehouse: Path) -> str:
+    """The closing summary of ``journey refresh`` (also ``journey summary``)."""
+    if not warehouse.exists():
+        return f"No warehouse at {warehouse} yet: run `journey refresh`."
+    lines: list[str] = []
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        counts = table_counts(conn)
+        for layer in LAYERS:
+            tables = [c for c in counts if c.schema == layer]
+            if not tables:
+                continue
+            total = sum(c.rows for c in tables)
+            lines.append(f"{layer} ({len(tables)} tables, {total:,} rows)")
+            width = max(len(c.table) for c in tables)
+            lines.extend(f"  {c.table:<{width}}  {c.rows:>12,}" for c in tables)
+        if any(c.schema == "raw" and c.table == "_file_ledger" for c in counts):
+            files, unreadable, read, loaded, dupes, quarantined = _ledger_totals(conn)
+            lines.append(
+                f"landing files loaded: {files:,} ({unreadable} unreadable); records read "
+                f"{read:,} = loaded {loaded:,} + duplicates {dupes:,} + quarantined "
+                f"{quarantined:,}"
+            )
+            rows = _quarantine_by_object(conn)
+            if rows:
+                lines.append("quarantined records (see raw._quarantine):")
+                lines.extend(f"  {obj:<36} {n:>6,}  {reason}" for obj, reason, n in rows)
+    lines.append(f"warehouse file: {warehouse}")
+    lines.append("Dagster UI: `make dev`, then open http://127.0.0.1:3000")
+    return "\n".join(lines)
