@@ -78,9 +78,11 @@ class RawTable:
     def create_sql(self) -> str:
         cols = [f'"{c}" VARCHAR' for c in self.columns]
         cols += [f"{name} {ddl_type}" for name, ddl_type in LINEAGE_COLUMNS]
-        return f"create table if not exists {self.qualified_name} (\n    " + ",\n    ".join(
-            cols
-        ) + "\n)"
+        return (
+            f"create table if not exists {self.qualified_name} (\n    "
+            + ",\n    ".join(cols)
+            + "\n)"
+        )
 
 
 _SF_COMMON_TAIL = ("created_date", "system_modstamp", "is_deleted")

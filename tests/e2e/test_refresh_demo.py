@@ -138,9 +138,7 @@ def test_a_second_refresh_changes_nothing(demo) -> None:
     _, _, root, _, after_first, second = demo
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert _counts(root / "warehouse.duckdb") == after_first
-    assert "built raw/segment/events: 0 rows loaded, 0 duplicates, 0 quarantined" in (
-        second.stdout
-    )
+    assert "built raw/segment/events: 0 rows loaded, 0 duplicates, 0 quarantined" in (second.stdout)
 
 
 def test_generate_if_empty_leaves_a_filled_landing_zone_alone(demo) -> None:

@@ -1,0 +1,1031 @@
+"""Shared loading machinery: files, ledger, transactions, validation, statistics.
+
+One file is one unit of work. For every file of a raw table, in file-name order:
+
+1. hash its bytes (sha256). If the ledger already has this path with this content,
+   an earlier load handled it: report it skipped and write nothing (so a re-run
+   changes nothing). If the ledger holds the content for the same raw table under
+   another name, write a ``skipped_same_content`` ledger row and do not read it;
+2. otherwise, inside one transaction, let the source's file loader frame the
+   records (position, raw text, vendor values as text), validate them in SQL
+   (:func:`load_frames`), insert the good ones into the raw table, the bad ones into
+   ``raw._quarantine``, and write the ledger row, then commit. A crash or an error
+   rolls all of it back, so a ledger row never describes a half-loaded file;
+3. a file that cannot be read at all raises :class:`UnreadableFile` in its loader;
+   the transaction is rolled back and the file is recorded as one quarantined record
+   (position null, raw text = the first bytes of the file) with ledger status
+   ``unreadable``: records_read = 1, records_quarantined = 1. Counting the file as one
+   record keeps ``read = loaded + duplicate + quarantined`` true for every ledger row
+   and makes an unreadable file visible in every record count.
+
+Raw values are text; a value is kept only after it has been checked to parse as its
+:class:`Kind` (one SQL definition of "parses", :func:`check_sql`, mirrored for the few
+Python-side checks by :func:`parses_as`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pandas as pd
+
+from ingestion.registry import (
+    LEDGER_TABLE,
+    QUARANTINE_TABLE,
+    RawTable,
+    RepeatRule,
+    create_raw_layer,
+)
+
+STATUS_LOADED = "loaded"
+STATUS_SKIPPED = "skipped_same_content"
+STATUS_UNREADABLE = "unreadable"
+
+UNREADABLE_HEAD_BYTES = 300
+"""How much of an unreadable file is kept as its quarantine raw text."""
+
+REASON_VALUE_CHARS = 80
+"""A value quoted in a quarantine reason is cut to this many characters."""
+
+INVALID_JSON = "__invalid_json__"
+"""Placeholder reason set in SQL for a line that is not JSON; replaced by the JSON
+parser's own message (:func:`_explain_invalid_json`) before it is written."""
+
+_BATCH_VIEW = "_ingest_batch"
+_STAGED = "_ingest_staged"
+_DUPS = "_ingest_duplicates"
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read: it is quarantined as one record."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------------------
+# statistics
+
+
+@dataclass
+class FileLoadStats:
+    """What happened to one landing file."""
+
+    path: str
+    """Path relative to the landing directory (posix)."""
+    status: str
+    """``loaded``, ``skipped_same_content`` or ``unreadable``. A file that an earlier
+    load already handled (same path, same content) is ``skipped_same_content`` with
+    ``ledger_written`` False."""
+    content_sha256: str
+    size_bytes: int
+    records_read: int = 0
+    records_loaded: int = 0
+    records_duplicate: int = 0
+    records_quarantined: int = 0
+    detail: str | None = None
+    ledger_written: bool = True
+    """False for a file this very path and content already has a ledger row for (a
+    re-run): it is reported as skipped but the ledger is left as it was."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "content_sha256": self.content_sha256,
+            "size_bytes": self.size_bytes,
+            "records_read": self.records_read,
+            "records_loaded": self.records_loaded,
+            "records_duplicate": self.records_duplicate,
+            "records_quarantined": self.records_quarantined,
+            "detail": self.detail,
+            "ledger_written": self.ledger_written,
+        }
+
+
+@dataclass
+class TableLoadStats:
+    """One raw table's files in one load; the counts are sums over ``files``."""
+
+    source: str
+    object: str
+    table: str
+    """Qualified raw table name, e.g. ``raw.segment__events``."""
+    files: list[FileLoadStats] = field(default_factory=list)
+
+    def _count_status(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def files_seen(self) -> int:
+        return len(self.files)
+
+    @property
+    def files_loaded(self) -> int:
+        return self._count_status(STATUS_LOADED)
+
+    @property
+    def files_skipped(self) -> int:
+        return self._count_status(STATUS_SKIPPED)
+
+    @property
+    def files_unreadable(self) -> int:
+        return self._count_status(STATUS_UNREADABLE)
+
+    @property
+    def records_read(self) -> int:
+        return sum(f.records_read for f in self.files)
+
+    @property
+    def records_loaded(self) -> int:
+        return sum(f.records_loaded for f in self.files)
+
+    @property
+    def records_duplicate(self) -> int:
+        return sum(f.records_duplicate for f in self.files)
+
+    @property
+    def records_quarantined(self) -> int:
+        return sum(f.records_quarantined for f in self.files)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "files_seen": self.files_seen,
+            "files_loaded": self.files_loaded,
+            "files_skipped": self.files_skipped,
+            "files_unreadable": self.files_unreadable,
+            "records_read": self.records_read,
+            "records_loaded": self.records_loaded,
+            "records_duplicate": self.records_duplicate,
+            "records_quarantined": self.records_quarantined,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "object": self.object,
+            "table": self.table,
+            **self.counts(),
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass
+class SourceLoadResult:
+    """The outcome of :func:`ingestion.load_source` for one source."""
+
+    source: str
+    load_id: str
+    loaded_at: datetime
+    """UTC, naive: the ``_loaded_at`` of every row written by this load."""
+    tables: dict[str, TableLoadStats] = field(default_factory=dict)
+    """Keyed by the registry object name (``ad_stats``, ``events``, ``lead``, ...)."""
+
+    def totals(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for stats in self.tables.values():
+            for key, value in stats.counts().items():
+                total[key] = total.get(key, 0) + value
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly representation (e.g. for run metadata)."""
+        return {
+            "source": self.source,
+            "load_id": self.load_id,
+            "loaded_at": self.loaded_at.isoformat(),
+            "totals": self.totals(),
+            "tables": {name: stats.to_dict() for name, stats in self.tables.items()},
+        }
+
+    def summary(self) -> str:
+        """One line per raw table, e.g. for a log or the CLI."""
+        lines = []
+        for stats in self.tables.values():
+            lines.append(
+                f"{stats.table}: files {stats.files_seen} seen, {stats.files_loaded} loaded, "
+                f"{stats.files_skipped} skipped (same content), "
+                f"{stats.files_unreadable} unreadable; records {stats.records_read} read, "
+                f"{stats.records_loaded} loaded, {stats.records_duplicate} duplicate, "
+                f"{stats.records_quarantined} quarantined"
+            )
+        return "\n".join(lines)
+
+
+@dataclass
+class RecordCounts:
+    read: int = 0
+    loaded: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+
+    def add(self, other: RecordCounts) -> None:
+        self.read += other.read
+        self.loaded += other.loaded
+        self.duplicate += other.duplicate
+        self.quarantined += other.quarantined
+
+
+# --------------------------------------------------------------------------------------
+# value kinds and validation
+
+
+class Kind(StrEnum):
+    """What a raw text value must parse as (staging casts it accordingly)."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TIMESTAMP = "timestamp"
+    UNIX_SECONDS = "unix_seconds"
+    BOOLEAN = "boolean"
+    JSON = "json"
+
+
+_INTEGER_RE = r"[+-]?[0-9]+"
+_DECIMAL_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIMESTAMP_RE = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
+_UNIX_SECONDS_RE = r"[0-9]+"
+
+_KIND_WORDS: dict[Kind, str] = {
+    Kind.INTEGER: "an integer",
+    Kind.DECIMAL: "a number",
+    Kind.DATE: "a date (YYYY-MM-DD)",
+    Kind.TIMESTAMP: "an ISO-8601 timestamp",
+    Kind.UNIX_SECONDS: "unix seconds",
+    Kind.BOOLEAN: "a boolean (true/false)",
+}
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_sql(kind: Kind, expr: str) -> str | None:
+    """SQL that is true when the non-null text ``expr`` parses as ``kind``."""
+    if kind is Kind.INTEGER:
+        return (
+            f"(regexp_full_match({expr}, '{_INTEGER_RE}') "
+            f"and try_cast({expr} as bigint) is not null)"
+        )
+    if kind is Kind.DECIMAL:
+        return (
+            f"(regexp_full_match({expr}, '{_DECIMAL_RE}') and isfinite(try_cast({expr} as double)))"
+        )
+    if kind is Kind.DATE:
+        return f"(regexp_full_match({expr}, '{_DATE_RE}') and try_cast({expr} as date) is not null)"
+    if kind is Kind.TIMESTAMP:
+        return (
+            f"(regexp_full_match({expr}, '{_TIMESTAMP_RE}') "
+            f"and try_cast({expr} as timestamptz) is not null)"
+        )
+    if kind is Kind.UNIX_SECONDS:
+        return (
+            f"(regexp_full_match({expr}, '{_UNIX_SECONDS_RE}') "
+            f"and try_cast({expr} as bigint) is not null)"
+        )
+    if kind is Kind.BOOLEAN:
+        return f"(lower({expr}) in ('true', 'false'))"
+    return None
+
+
+_PY_RE = {
+    Kind.INTEGER: re.compile(_INTEGER_RE),
+    Kind.DECIMAL: re.compile(_DECIMAL_RE),
+    Kind.DATE: re.compile(_DATE_RE),
+    Kind.UNIX_SECONDS: re.compile(_UNIX_SECONDS_RE),
+}
+_INT64 = 2**63
+
+
+def parses_as(kind: Kind, text: str) -> bool:
+    """Python twin of :func:`check_sql` for the kinds checked outside SQL."""
+    if kind in (Kind.TEXT, Kind.JSON):
+        return True
+    if kind is Kind.BOOLEAN:
+        return text.lower() in ("true", "false")
+    if kind is Kind.TIMESTAMP:
+        raise NotImplementedError("timestamps are checked in SQL")
+    if not _PY_RE[kind].fullmatch(text):
+        return False
+    if kind in (Kind.INTEGER, Kind.UNIX_SECONDS):
+        return -_INT64 <= int(text) < _INT64
+    if kind is Kind.DECIMAL:
+        return float(text) not in (float("inf"), float("-inf"))
+    try:  # Kind.DATE
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def does_not_parse(label: str, kind: Kind, value: str) -> str:
+    """The quarantine reason for a value that does not parse."""
+    return f"{label} {_quote_value(value)} does not parse as {_KIND_WORDS[kind]}"
+
+
+def missing_field(label: str) -> str:
+    return f"missing required field {label}"
+
+
+def _quote_value(value: str) -> str:
+    if len(value) > REASON_VALUE_CHARS:
+        value = value[:REASON_VALUE_CHARS] + "..."
+    return f"'{value}'"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One raw column: where it comes from (for messages), what it must parse as."""
+
+    column: str
+    label: str
+    """The vendor's name for the field, used in quarantine reasons."""
+    kind: Kind = Kind.TEXT
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Check:
+    """An extra record rule: ``reason`` when the SQL condition ``failing`` is true."""
+
+    failing: str
+    reason: str
+
+
+def reason_sql(fields: Sequence[Field], checks: Sequence[Check] = ()) -> str:
+    """A SQL CASE giving the first rule a staged row breaks, or null."""
+    whens: list[str] = []
+    for f in fields:
+        col = f'"{f.column}"'
+        if f.required:
+            whens.append(
+                f"when {col} is null or trim({col}) = '' then {_sql_str(missing_field(f.label))}"
+            )
+    whens.extend(f"when {c.failing} then {_sql_str(c.reason)}" for c in checks)
+    for f in fields:
+        col = f'"{f.column}"'
+        check = check_sql(f.kind, col)
+        if check is None:
+            continue
+        value = (
+            f"case when length({col}) > {REASON_VALUE_CHARS} "
+            f"then left({col}, {REASON_VALUE_CHARS}) || '...' else {col} end"
+        )
+        whens.append(
+            f"when {col} is not null and not {check} then "
+            f"{_sql_str(f.label + ' ')} || '''' || {value} || '''' || "
+            f"{_sql_str(' does not parse as ' + _KIND_WORDS[f.kind])}"
+        )
+    if not whens:
+        return "null"
+    return "case " + " ".join(whens) + " end"
+
+
+# --------------------------------------------------------------------------------------
+# values from JSON documents
+
+
+def to_text(value: Any) -> str | None:
+    """A JSON value as raw text: strings as written, numbers in JSON notation,
+    booleans ``true``/``false``, objects and lists as compact JSON text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return orjson.dumps(value).decode()
+
+
+def to_json_text(value: Any) -> str | None:
+    """A JSON value as JSON text (a string stays quoted); JSON null is SQL null."""
+    if value is None:
+        return None
+    return orjson.dumps(value).decode()
+
+
+def dig(record: Any, path: str) -> Any:
+    """``record['a']['b']`` for ``'a.b'``; None where a level is absent or not an object."""
+    value = record
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def read_json_document(path: Path) -> Any:
+    """Parse a whole JSON file, or raise :class:`UnreadableFile`."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFile("file is empty")
+    if data.startswith(b"\x1f\x8b"):
+        raise UnreadableFile("file is gzip-compressed, expected plain JSON")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise UnreadableFile(f"invalid JSON: {exc}") from None
+
+
+def json_type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+class RecordBuffer:
+    """Records framed in Python, turned into one DataFrame for :func:`load_frames`."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self._pos: list[int] = []
+        self._raw: list[str | None] = []
+        self._record: list[str | None] = []
+        self._reason: list[str | None] = []
+        self._values: dict[str, list[str | None]] = {c: [] for c in self.columns}
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def add(
+        self,
+        position: int,
+        record_json: str | None,
+        values: dict[str, str | None] | None = None,
+        reason: str | None = None,
+        raw_text: str | None = None,
+    ) -> None:
+        """One record: its vendor values as text (missing columns are null), or a
+        ``reason`` it is bad. ``raw_text`` (what a quarantine row shows) defaults to
+        ``record_json``."""
+        self._pos.append(position)
+        self._record.append(record_json)
+        self._raw.append(raw_text)
+        self._reason.append(reason)
+        values = values or {}
+        for column in self.columns:
+            self._values[column].append(values.get(column))
+
+    def frame(self) -> pd.DataFrame:
+        data: dict[str, Any] = {
+            "_pos": pd.array(self._pos, dtype="Int64"),
+            "_raw": pd.Series(self._raw, dtype=object),
+            "_record": pd.Series(self._record, dtype=object),
+            "_reason": pd.Series(self._reason, dtype=object),
+        }
+        for column in self.columns:
+            data[column] = pd.Series(self._values[column], dtype=object)
+        return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------------------
+# CSV framing
+
+
+@dataclass
+class CsvRecord:
+    line: int
+    """The line the record starts on (the header is line 1)."""
+    raw_text: str
+    fields: list[str] | None
+    """None when the CSV parser rejected the record (see ``error``)."""
+    error: str | None = None
+
+
+def iter_csv_records(path: Path) -> Iterator[CsvRecord]:
+    """Yield every CSV record of a file with its starting line and its raw text.
+
+    Blank lines are not records. Bytes that are not UTF-8 make that record bad
+    (``error``), not the file. Raises :class:`UnreadableFile` for an empty file.
+    """
+    if path.stat().st_size == 0:
+        raise UnreadableFile("file is empty")
+    with path.open("rb") as probe:
+        if probe.read(2) == b"\x1f\x8b":
+            raise UnreadableFile("file is gzip-compressed, expected plain CSV")
+    consumed: list[str] = []
+    line_no = 0
+
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+
+        def lines() -> Iterator[str]:
+            for text in handle:
+                consumed.append(text)
+                yield text
+
+        reader = csv.reader(lines(), strict=True)
+        while True:
+            start = line_no + 1
+            try:
+                row = next(reader)
+                error = None
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row, error = None, f"CSV error: {exc}"
+            line_no = reader.line_num
+            raw_text = "".join(consumed).rstrip("\r\n")
+            consumed.clear()
+            if row is not None and not row:
+                continue  # a blank line
+            if _has_surrogates(raw_text):
+                raw_text = raw_text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                row, error = None, "record is not valid UTF-8"
+            yield CsvRecord(line=start, raw_text=raw_text, fields=row, error=error)
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def wrong_field_count(found: int, expected: int) -> str:
+    return f"CSV row has {found} fields, header has {expected}"
+
+
+# --------------------------------------------------------------------------------------
+# the per-file context and the SQL loading path
+
+
+@dataclass
+class FileContext:
+    """Everything a file loader needs; it writes through ``conn`` inside the file's
+    transaction."""
+
+    conn: duckdb.DuckDBPyConnection
+    table: RawTable
+    path: Path
+    source_file: str
+    load_id: str
+    loaded_at: datetime
+
+    def insert_quarantine(self, rows: Iterable[tuple[int | None, str | None, str]]) -> int:
+        """Write (position, raw text, reason) rows to the quarantine; return how many."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        self.conn.executemany(
+            f"insert into {QUARANTINE_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    self.table.source,
+                    self.table.object,
+                    self.source_file,
+                    pos,
+                    raw,
+                    reason,
+                    self.load_id,
+                    self.loaded_at,
+                )
+                for pos, raw, reason in rows
+            ],
+        )
+        return len(rows)
+
+    def insert_raw_frame(self, frame: pd.DataFrame) -> int:
+        """Insert already validated rows (columns + ``_record`` + ``_pos``)."""
+        if frame.empty:
+            return 0
+        columns = self.table.columns
+        col_list = ", ".join(f'"{c}"' for c in columns)
+        select = ", ".join(f'cast("{c}" as varchar)' for c in columns)
+        self.conn.register(_BATCH_VIEW, frame)
+        try:
+            self.conn.execute(
+                f"insert into {self.table.qualified_name} ({col_list}, "
+                "_record, _source_file, _source_position, _load_id, _loaded_at) "
+                f"select {select}, cast(_record as varchar), ?, cast(_pos as bigint), ?, ? "
+                f"from {_BATCH_VIEW}",
+                [self.source_file, self.load_id, self.loaded_at],
+            )
+        finally:
+            self.conn.unregister(_BATCH_VIEW)
+        return len(frame)
+
+
+def python_frame_sql(columns: Sequence[str]) -> str:
+    """The staging SELECT for frames built by :class:`RecordBuffer`."""
+    cols = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
+    return (
+        "select cast(_pos as bigint) as _pos, cast(_raw as varchar) as _raw, "
+        "cast(_record as varchar) as _record, cast(_reason as varchar) as _reason, "
+        f"{cols} from {_BATCH_VIEW}"
+    )
+
+
+def json_stage_sql(
+    scalars: Sequence[tuple[str, str]],
+    json_values: Sequence[tuple[str, str]] = (),
+    *,
+    check_json: bool,
+) -> str:
+    """Staging SELECT for frames of JSON texts: ``_pos``, ``_record`` (one JSON object
+    as text) and ``_reason``.
+
+    ``scalars`` are (column, JSON path) pairs read with one ``json_extract_string``
+    call (strings unquoted, numbers in JSON notation, booleans ``true``/``false``,
+    objects and lists as JSON text); ``json_values`` are kept as JSON text (a JSON
+    null is SQL null). With ``check_json`` (lines of a JSONL file), a record that is
+    not valid JSON gets the :data:`INVALID_JSON` placeholder reason and one that is
+    not an object says so; the records must be stripped of surrounding blanks.
+    """
+    scalar_paths = ", ".join(f"'$.{path}'" for _, path in scalars)
+    columns = [f'_v[{i}] as "{col}"' for i, (col, _) in enumerate(scalars, start=1)]
+    columns += [
+        f"nullif(cast(_j[{i}] as varchar), 'null') as \"{col}\""
+        for i, (col, _) in enumerate(json_values, start=1)
+    ]
+    json_paths = ", ".join(f"'$.{path}'" for _, path in json_values)
+    json_list = f"json_extract(_record, [{json_paths}])" if json_values else "null"
+    if check_json:
+        is_json = "_reason is null and json_valid(_record)"
+        reason = (
+            f"case when _reason is not null then _reason when not _is_json then '{INVALID_JSON}' "
+            "when not _ok then 'record is JSON but not an object' end"
+        )
+    else:
+        is_json, reason = "_reason is null", "_reason"
+    return f"""
+with framed as (
+    select
+        cast(_pos as bigint) as _pos,
+        cast(_record as varchar) as _record,
+        cast(_reason as varchar) as _reason
+    from {_BATCH_VIEW}
+),
+checked as (
+    select *, {is_json} as _is_json from framed
+),
+extracted as (
+    select
+        *,
+        -- a valid JSON text starting with '{{' is an object
+        _is_json and left(_record, 1) = '{{' as _ok,
+        case when _ok then json_extract_string(_record, [{scalar_paths}]) end as _v,
+        case when _ok then {json_list} end as _j
+    from checked
+)
+select
+    _pos,
+    _record,
+    cast(null as varchar) as _raw,
+    {reason} as _reason,
+    {", ".join(columns)}
+from extracted
+"""
+
+
+def load_frames(
+    ctx: FileContext,
+    fields: Sequence[Field],
+    frames: Iterable[pd.DataFrame],
+    *,
+    stage_sql: str | None = None,
+    checks: Sequence[Check] = (),
+    json_lines: bool = False,
+) -> RecordCounts:
+    """Validate, deduplicate and insert records framed by a loader.
+
+    Each frame is registered as ``_ingest_batch``; ``stage_sql`` (default
+    :func:`python_frame_sql`) selects from it ``_pos``, ``_record`` (the record as
+    JSON text), ``_raw`` (the text a quarantine row shows; null = ``_record``),
+    ``_reason`` (a reason found while framing) and the raw columns. A row with a
+    ``_reason``, or that breaks a field rule (:func:`reason_sql`) or a ``check``, is
+    quarantined. For a ``DROP_DUPLICATE`` table, a valid row whose key is already in
+    the raw table (earlier loads, earlier files of this load, earlier frames of this
+    file) or earlier in its frame is a duplicate. Frames must come in position order.
+
+    ``json_lines`` (JSONL files): records may be invalid JSON; their reasons get the
+    parser's message, and a file in which no record is JSON raises
+    :class:`UnreadableFile`.
+
+    The staged frame is materialized once; the duplicate search works on (position,
+    key) only, so wide rows are copied once into the temp table and once into raw.
+    """
+    table = ctx.table
+    if tuple(f.column for f in fields) != table.columns:
+        raise ValueError(f"fields of {table.qualified_name} do not match the registry")
+    conn = ctx.conn
+    stage_sql = stage_sql or python_frame_sql(table.columns)
+    reason = reason_sql(fields, checks)
+    key = ", ".join(f'"{k}"' for k in table.key)
+    drop_duplicates = table.repeat_rule is RepeatRule.DROP_DUPLICATE
+    col_list = ", ".join(f'"{c}"' for c in table.columns)
+    good = "_final_reason is null"
+    if drop_duplicates:
+        good += f" and _pos not in (select _pos from {_DUPS})"
+
+    counts = RecordCounts()
+    invalid_json = 0
+    for frame in frames:
+        if frame.empty:
+            continue
+        conn.register(_BATCH_VIEW, frame)
+        try:
+            read = conn.execute(
+                f"create or replace temp table {_STAGED} as "
+                f"select *, coalesce(_reason, {reason}) as _final_reason from ({stage_sql}) _s"
+            ).fetchone()[0]
+        finally:
+            conn.unregister(_BATCH_VIEW)
+        duplicate = 0
+        if drop_duplicates:
+            duplicate = conn.execute(
+                f"create or replace temp table {_DUPS} as "
+                f"select _pos from (select _pos, {key} from {_STAGED} "
+                "where _final_reason is null) _k "
+                f"where ({key}) in (select ({key}) from {table.qualified_name}) "
+                "union "
+                f"select _pos from (select _pos, row_number() over "
+                f"(partition by {key} order by _pos) as _n from {_STAGED} "
+                "where _final_reason is null) _w where _n > 1"
+            ).fetchone()[0]
+        if json_lines:
+            invalid_json += _explain_invalid_json(conn)
+        # the counts come from the statements themselves, so the ledger check
+        # read = loaded + duplicate + quarantined is a real one
+        loaded = conn.execute(
+            f"insert into {table.qualified_name} ({col_list}, _record, _source_file, "
+            "_source_position, _load_id, _loaded_at) "
+            f"select {col_list}, _record, ?, _pos, ?, ? from {_STAGED} where {good}",
+            [ctx.source_file, ctx.load_id, ctx.loaded_at],
+        ).fetchone()[0]
+        quarantined = conn.execute(
+            f"insert into {QUARANTINE_TABLE} select ?, ?, ?, _pos, coalesce(_raw, _record), "
+            f"_final_reason, ?, ? from {_STAGED} where _final_reason is not null order by _pos",
+            [table.source, table.object, ctx.source_file, ctx.load_id, ctx.loaded_at],
+        ).fetchone()[0]
+        counts.add(RecordCounts(read, loaded, duplicate, quarantined))
+    # dropped inside the file's transaction: cheaper than replacing them in the next one
+    conn.execute(f"drop table if exists {_STAGED}")
+    conn.execute(f"drop table if exists {_DUPS}")
+    if json_lines and counts.read and invalid_json == counts.read:
+        raise UnreadableFile("not JSON: no line of the file is valid JSON")
+    return counts
+
+
+def _explain_invalid_json(conn: duckdb.DuckDBPyConnection) -> int:
+    """Replace the placeholder reason of invalid JSON records by the JSON parser's
+    message; return how many there were."""
+    rows = conn.execute(
+        f"select _pos, coalesce(_raw, _record) from {_STAGED} "
+        f"where _final_reason = '{INVALID_JSON}'"
+    ).fetchall()
+    if not rows:
+        return 0
+    messages = []
+    for _, raw in rows:
+        try:
+            orjson.loads(raw)
+            messages.append("invalid JSON")
+        except orjson.JSONDecodeError as exc:
+            messages.append(f"invalid JSON: {exc}")
+    frame = pd.DataFrame(
+        {"pos": pd.array([pos for pos, _ in rows], dtype="Int64"), "msg": messages}
+    )
+    conn.register("_ingest_json_errors", frame)
+    try:
+        conn.execute(
+            f"update {_STAGED} set _final_reason = e.msg from _ingest_json_errors e "
+            f"where {_STAGED}._pos = e.pos and {_STAGED}._final_reason = '{INVALID_JSON}'"
+        )
+    finally:
+        conn.unregister("_ingest_json_errors")
+    return len(rows)
+
+
+# --------------------------------------------------------------------------------------
+# the file loop
+
+FileLoader = Callable[[FileContext], RecordCounts]
+"""Loads one file's records (inside the file's transaction); raises
+:class:`UnreadableFile` when the file cannot be read at all."""
+
+_DATA_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException)
+"""DuckDB errors a strange input could still provoke; they make the file unreadable
+rather than stopping the load."""
+
+
+def utc_naive(now: datetime | None) -> datetime:
+    """``now`` (default: the current time) as a naive UTC timestamp."""
+    now = now or datetime.now(UTC)
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    return now
+
+
+def new_load_id(loaded_at: datetime) -> str:
+    return f"{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def list_files(landing_dir: Path, table: RawTable) -> list[Path]:
+    """The table's landing files in file-name order (hidden files are ignored)."""
+    folder = landing_dir / table.landing_path
+    if not folder.is_dir():
+        return []
+    found: dict[str, Path] = {}
+    for pattern in table.file_globs:
+        for path in folder.glob(pattern):
+            if path.is_file() and not path.name.startswith("."):
+                found[path.name] = path
+    return [found[name] for name in sorted(found)]
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _file_head(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        head = handle.read(UNREADABLE_HEAD_BYTES)
+    if not head:
+        return None
+    return head.decode("utf-8", "replace")
+
+
+@dataclass
+class _LedgerView:
+    """What the ledger already says about one raw table's files (read once a load)."""
+
+    handled: dict[tuple[str, str], tuple[str, str]]
+    """(source_file, content_sha256) -> (status, load_id) of its first ledger row."""
+    content: dict[str, str]
+    """content_sha256 -> the first file that was read with that content."""
+
+    @classmethod
+    def read(cls, conn: duckdb.DuckDBPyConnection, table: RawTable) -> _LedgerView:
+        rows = conn.execute(
+            f"select source_file, content_sha256, status, load_id from {LEDGER_TABLE} "
+            "where source = ? and object = ? order by loaded_at, source_file",
+            [table.source, table.object],
+        ).fetchall()
+        view = cls({}, {})
+        for source_file, sha, status, load_id in rows:
+            view.note(source_file, sha, status, load_id)
+        return view
+
+    def note(self, source_file: str, sha: str, status: str, load_id: str) -> None:
+        self.handled.setdefault((source_file, sha), (status, load_id))
+        if status != STATUS_SKIPPED:
+            self.content.setdefault(sha, source_file)
+
+
+def load_table(
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    table: RawTable,
+    loader: FileLoader,
+    load_id: str,
+    loaded_at: datetime,
+) -> TableLoadStats:
+    """Load every not-yet-loaded file of one raw table, one transaction per file."""
+    stats = TableLoadStats(table.source, table.object, table.qualified_name)
+    ledger = _LedgerView.read(conn, table)
+    for path in list_files(landing_dir, table):
+        file_stats = _load_file(conn, landing_dir, table, path, loader, load_id, loaded_at, ledger)
+        if file_stats.ledger_written:
+            ledger.note(file_stats.path, file_stats.content_sha256, file_stats.status, load_id)
+        stats.files.append(file_stats)
+    return stats
+
+
+def _load_file(
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    table: RawTable,
+    path: Path,
+    loader: FileLoader,
+    load_id: str,
+    loaded_at: datetime,
+    ledger: _LedgerView,
+) -> FileLoadStats:
+    source_file = path.relative_to(landing_dir).as_posix()
+    sha, size = sha256_of(path)
+    stats = FileLoadStats(
+        path=source_file, status=STATUS_LOADED, content_sha256=sha, size_bytes=size
+    )
+    known = ledger.handled.get((source_file, sha))
+    if known is not None:
+        # This very file was handled by an earlier load: nothing to read or record.
+        stats.status = STATUS_SKIPPED
+        stats.ledger_written = False
+        stats.detail = f"already in the ledger ({known[0]} by load {known[1]})"
+        return stats
+    earlier = ledger.content.get(sha)
+    if earlier is not None:
+        stats.status = STATUS_SKIPPED
+        stats.detail = f"same content as {earlier}, already loaded"
+        _write_ledger(conn, table, stats, load_id, loaded_at)
+        return stats
+
+    ctx = FileContext(conn, table, path, source_file, load_id, loaded_at)
+    unreadable: str | None = None
+    conn.execute("begin transaction")
+    try:
+        counts = loader(ctx)
+    except UnreadableFile as exc:
+        conn.execute("rollback")
+        unreadable = exc.reason
+    except _DATA_ERRORS as exc:
+        conn.execute("rollback")
+        unreadable = f"could not be read: {exc}".splitlines()[0]
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    else:
+        if counts.read != counts.loaded + counts.duplicate + counts.quarantined:
+            conn.execute("rollback")
+            raise AssertionError(f"{source_file}: record counts do not add up: {counts}")
+        stats.records_read = counts.read
+        stats.records_loaded = counts.loaded
+        stats.records_duplicate = counts.duplicate
+        stats.records_quarantined = counts.quarantined
+        if counts.quarantined:
+            stats.detail = f"{counts.quarantined} record(s) quarantined"
+        _write_ledger(conn, table, stats, load_id, loaded_at)
+        conn.execute("commit")
+        return stats
+
+    stats.status = STATUS_UNREADABLE
+    stats.records_read = 1
+    stats.records_quarantined = 1
+    stats.detail = unreadable
+    conn.execute("begin transaction")
+    try:
+        ctx.insert_quarantine([(None, _file_head(path), unreadable)])
+        _write_ledger(conn, table, stats, load_id, loaded_at)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return stats
+
+
+def _write_ledger(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    stats: FileLoadStats,
+    load_id: str,
+    loaded_at: datetime,
+) -> None:
+    conn.execute(
+        f"insert into {LEDGER_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            table.source,
+            table.object,
+            stats.path,
+            stats.content_sha256,
+            stats.size_bytes,
+            stats.status,
+            stats.records_read,
+            stats.records_loaded,
+            stats.records_duplicate,
+            stats.records_quarantined,
+            stats.detail,
+            load_id,
+            loaded_at,
+        ],
+    )
+
+
+def ensure_raw_layer(conn: duckdb.DuckDBPyConnection) -> None:
+    create_raw_layer(conn)

@@ -1,0 +1,1 @@
+"""Landing-zone loaders: email sources."""

@@ -1,0 +1,114 @@
+"""ECB euro foreign exchange reference rates (``finance/fx/*.csv``).
+
+The CSV as the ECB publishes it: ``Date,USD,JPY,...,`` (often a trailing comma, i.e.
+an empty last header, possibly spaces after the commas), one row per business day,
+each value the units of the currency per 1 EUR. A row is one record for the ledger;
+it is unpivoted into one raw row per (rate_date, currency_code, rate). rate_date is
+``YYYY-MM-DD`` (the history file's format; the daily file's ``07 January 2026`` is
+rewritten to it, as written it stays in ``_record``); rates are kept as written
+(spaces trimmed). ``N/A`` or
+empty cells carry no rate and are skipped (not an error). A row whose date or any
+rate does not parse, or whose field count differs from the header, is quarantined
+whole. Every version is loaded; staging keeps the latest (later wins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+import pandas as pd
+
+from ingestion.core import (
+    FileContext,
+    Kind,
+    RecordCounts,
+    UnreadableFile,
+    does_not_parse,
+    iter_csv_records,
+    missing_field,
+    parses_as,
+    wrong_field_count,
+)
+
+NO_RATE = {"", "N/A"}
+ECB_DAILY_DATE = "%d %B %Y"
+"""The daily file (eurofxref.csv) writes dates as ``07 January 2026``."""
+
+
+def _iso_date(text: str) -> str | None:
+    """The row's date as ``YYYY-MM-DD``, or None when it does not parse."""
+    if parses_as(Kind.DATE, text):
+        return text
+    try:
+        return datetime.strptime(text, ECB_DAILY_DATE).date().isoformat()
+    except ValueError:
+        return None
+
+
+def load_file(ctx: FileContext) -> RecordCounts:
+    """Load one ECB rates file."""
+    records = iter_csv_records(ctx.path)
+    header_record = next(records, None)
+    if header_record is None:
+        raise UnreadableFile("file is empty")
+    if header_record.fields is None:
+        raise UnreadableFile(f"the header cannot be read: {header_record.error}")
+    header = [name.strip() for name in header_record.fields]
+    while header and header[-1] == "":
+        header.pop()  # the trailing comma
+    if not header or header[0].lower() != "date":
+        raise UnreadableFile(
+            f"expected an ECB header Date,USD,JPY,... (got {header_record.raw_text[:200]!r})"
+        )
+    if "" in header[1:]:
+        raise UnreadableFile("the header has an empty currency name")
+    currencies = header[1:]
+    header_fields = len(header_record.fields)
+
+    counts = RecordCounts()
+    cells: dict[str, list] = {"_pos": [], "_record": [], "rate_date": [], "currency_code": []}
+    rates: list[str] = []
+    quarantine: list[tuple[int, str, str]] = []
+    for record in records:
+        counts.read += 1
+        reason, values = _check_row(record.fields, record.error, header, header_fields)
+        if reason is not None:
+            quarantine.append((record.line, record.raw_text, reason))
+            continue
+        counts.loaded += 1
+        record_json = orjson.dumps(dict(zip(header, record.fields, strict=False))).decode()
+        for currency, rate in zip(currencies, values[1:], strict=True):
+            if rate in NO_RATE:
+                continue
+            cells["_pos"].append(record.line)
+            cells["_record"].append(record_json)
+            cells["rate_date"].append(values[0])
+            cells["currency_code"].append(currency)
+            rates.append(rate)
+    counts.quarantined = ctx.insert_quarantine(quarantine)
+    frame = pd.DataFrame({**cells, "rate": rates})
+    ctx.insert_raw_frame(frame)
+    return counts
+
+
+def _check_row(
+    fields: list[str] | None, error: str | None, header: list[str], header_fields: int
+) -> tuple[str | None, list[str]]:
+    """(reason, stripped values): reason is None for a good row."""
+    if fields is None:
+        return error or "CSV error", []
+    values = [value.strip() for value in fields]
+    if len(values) > len(header) and all(v == "" for v in values[len(header) :]):
+        values = values[: len(header)]  # trailing comma(s)
+    if len(values) != len(header):
+        return wrong_field_count(len(fields), header_fields), []
+    if values[0] == "":
+        return missing_field(header[0]), []
+    iso_date = _iso_date(values[0])
+    if iso_date is None:
+        return does_not_parse(header[0], Kind.DATE, values[0]), []
+    for currency, rate in zip(header[1:], values[1:], strict=True):
+        if rate not in NO_RATE and not parses_as(Kind.DECIMAL, rate):
+            return does_not_parse(f"{currency} rate", Kind.DECIMAL, rate), []
+    return None, [iso_date, *values[1:]]
