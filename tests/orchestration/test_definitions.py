@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -72,3 +75,28 @@ def test_dbt_models_are_grouped_by_layer(asset_graph) -> None:
         if k.path[-1].startswith("stg_")
     }
     assert groups == {"staging"}
+
+
+SNAPSHOT = Path(__file__).with_name("asset_graph.snapshot")
+
+
+def _render_graph(asset_graph) -> str:
+    lines = []
+    for key in sorted(asset_graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        parents = sorted(p.to_user_string() for p in asset_graph.get(key).parent_keys)
+        lines.append(f"{key.to_user_string()} <- {', '.join(parents) or '(none)'}")
+    return "\n".join(lines) + "\n"
+
+
+def test_asset_graph_matches_the_reviewed_snapshot(asset_graph) -> None:
+    """Every asset key and its parents, so a lineage change shows up in review.
+
+    After an intended change: `UPDATE_SNAPSHOTS=1 pytest tests/orchestration` and
+    commit the new snapshot with the change.
+    """
+    rendered = _render_graph(asset_graph)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(rendered)
+    assert rendered == SNAPSHOT.read_text(), (
+        "the asset graph changed; if intended, regenerate with UPDATE_SNAPSHOTS=1"
+    )
