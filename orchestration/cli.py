@@ -30,8 +30,16 @@ telemetry:
 
 
 def _prepare_environment(settings: Settings) -> None:
-    """Export the settings for child processes (dbt) and make DAGSTER_HOME usable."""
+    """Export the settings for child processes (dbt) and make DAGSTER_HOME usable.
+
+    The venv's bin folder goes first on PATH: dagster-dbt looks for `dbt` there
+    (e.g. when `dagster dev` re-parses the project), and `journey` may have been
+    started by its full path without the venv activated.
+    """
     os.environ.update(settings.as_env())
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     dagster_yaml = settings.dagster_home / "dagster.yaml"
     if not dagster_yaml.exists():

@@ -59,8 +59,10 @@ class _ProgressHandler(logging.Handler):
         meta = getattr(record, LOG_RECORD_METADATA_ATTR, None) or {}
         event: DagsterEvent | None = meta.get("dagster_event")
         if event is None:
-            if record.levelno >= logging.WARNING:
-                self._print(f"warning: {meta.get('orig_message', record.getMessage())}")
+            # Warnings are in the run's log and the UI; materializations already
+            # carry the counts they mention. Errors are worth a line here.
+            if record.levelno >= logging.ERROR:
+                self._print(f"error: {meta.get('orig_message', record.getMessage())}")
             return
         kind = event.event_type
         step = event.step_key or ""
