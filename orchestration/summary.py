@@ -68,7 +68,11 @@ def render_summary(warehouse: Path) -> str:
     if not warehouse.exists():
         return f"No warehouse at {warehouse} yet: run `journey refresh`."
     lines: list[str] = []
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    try:
+        conn = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as error:
+        return f"Cannot read the warehouse {warehouse} for a summary: {error}"
+    with conn:
         counts = table_counts(conn)
         for layer in LAYERS:
             tables = [c for c in counts if c.schema == layer]

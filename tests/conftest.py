@@ -18,9 +18,12 @@ def dbt_executable() -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
-    """`make test` builds the manifest; a bare `pytest` run builds it here if missing."""
+    """`make test` builds the manifest; a bare `pytest` run builds it here if it is
+    missing or older than the dbt project."""
+    from orchestration.dbt.project import changed_since
+
     manifest = DBT_DIR / "target" / "manifest.json"
-    if not manifest.exists():
+    if not manifest.exists() or changed_since(manifest):
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
             cwd=DBT_DIR,

@@ -33,7 +33,15 @@ def build_dbt_definitions() -> dg.Definitions:
     ) -> Iterator[Any]:
         """Seeds, staging, intermediate and mart models, with their dbt tests as checks."""
         warehouse.export_warehouse_env()
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            # If the step dies while dbt still runs (an error reading its events, an
+            # interrupt), dbt would keep the warehouse's write lock; stop it.
+            if invocation.process.poll() is None:
+                invocation.process.terminate()
+                invocation.process.wait(timeout=60)
 
     return dg.Definitions(
         assets=[journey_dbt],

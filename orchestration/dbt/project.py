@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -30,7 +31,28 @@ def dbt_project() -> DbtProject:
             f"dbt manifest not found at {project.manifest_path}. Build it with "
             "`make manifest` (make run and make test do this for you)."
         )
+    stale = changed_since(project.manifest_path)
+    if stale:
+        raise ManifestMissingError(
+            f"the dbt project changed after its manifest was built ({stale} is newer than "
+            f"{project.manifest_path}); rebuild it with `make manifest`, or Dagster's "
+            "assets would not match what dbt runs."
+        )
     return project
+
+
+def changed_since(manifest: Path) -> Path | None:
+    """A dbt project file newer than the manifest, if any (a few hundred stat calls)."""
+    built = manifest.stat().st_mtime
+    for folder in ("models", "macros", "seeds", "tests", "snapshots"):
+        for path in (DBT_PROJECT_DIR / folder).rglob("*"):
+            if path.suffix in _DBT_SUFFIXES and path.stat().st_mtime > built:
+                return path
+    project_yml = DBT_PROJECT_DIR / "dbt_project.yml"
+    return project_yml if project_yml.stat().st_mtime > built else None
+
+
+_DBT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md", ".py"}
 
 
 class JourneyDbtTranslator(DagsterDbtTranslator):
