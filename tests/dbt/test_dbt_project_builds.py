@@ -87,7 +87,9 @@ def test_each_raw_table_feeds_exactly_one_staging_model(empty_build) -> None:
 
 
 def test_every_model_and_column_is_documented(dbt_harness, empty_build) -> None:
-    built = _warehouse_columns(dbt_harness, empty_build["warehouse"], "staging")
+    built: dict[str, list[str]] = {}
+    for schema in ("staging", "intermediate", "marts"):
+        built.update(_warehouse_columns(dbt_harness, empty_build["warehouse"], schema))
     for model in _nodes(empty_build["manifest"], "model"):
         assert model["description"].strip(), model["name"]
         documented = model["columns"]
@@ -152,6 +154,7 @@ def test_configurable_defaults_match_the_glossary(dbt_harness, empty_build) -> N
         "time_decay_half_life_days": 7,
         "position_based_first_weight": 0.4,
         "position_based_last_weight": 0.4,
+        "identity_resolution_max_rounds": 20,
     }
     points = dbt_harness.query(
         empty_build["warehouse"],

@@ -1,0 +1,254 @@
+{#-
+    definitions §1 Identity edge: every pair of identifiers seen together in one record,
+    and every identifier seen alone (a node without an edge), one row per
+    (edge_source, identifier, linked identifier) with when and how often it was seen.
+    Deleted CRM records are gone from staging already.
+-#}
+
+with
+
+segment_events as (
+
+    select * from {{ ref('stg_segment__events') }}
+
+),
+
+sendgrid_events as (
+
+    select * from {{ ref('stg_sendgrid__events') }}
+
+),
+
+salesforce_leads as (
+
+    select * from {{ ref('stg_salesforce__leads') }}
+
+),
+
+salesforce_contacts as (
+
+    select * from {{ ref('stg_salesforce__contacts') }}
+
+),
+
+-- the emails an event carries by the glossary: identify traits.email, track properties.email
+segment_identified as (
+
+    select
+        anonymous_id,
+        user_id,
+        case
+            when event_type = 'identify' then {{ normalize_email('traits_email') }}
+            when event_type = 'track' then {{ normalize_email('properties_email') }}
+        end as email_normalized,
+        case
+            when event_type = 'identify' then 'segment_identify'
+            when event_type = 'track' then 'segment_track'
+        end as email_edge_source,
+        event_at
+
+    from segment_events
+
+),
+
+-- any Segment event carrying both anonymousId and userId
+segment_browser_user_edges as (
+
+    select
+        'segment_anonymous_user' as edge_source,
+        'anonymous_id' as identifier_type,
+        anonymous_id as identifier_value,
+        'user_id' as linked_identifier_type,
+        user_id as linked_identifier_value,
+        event_at as seen_at
+
+    from segment_identified
+    where anonymous_id is not null and user_id is not null
+
+),
+
+-- an event with one id only: its browser or user is a node
+segment_single_id_nodes as (
+
+    select
+        'segment_event' as edge_source,
+        case
+            when anonymous_id is not null then 'anonymous_id'
+            else 'user_id'
+        end as identifier_type,
+        coalesce(anonymous_id, user_id) as identifier_value,
+        cast(null as {{ dbt.type_string() }}) as linked_identifier_type,
+        cast(null as {{ dbt.type_string() }}) as linked_identifier_value,
+        event_at as seen_at
+
+    from segment_identified
+    where (anonymous_id is null) <> (user_id is null)
+
+),
+
+-- an identify with traits.email, a track with properties.email: the email with each id
+segment_email_edges as (
+
+    select
+        email_edge_source as edge_source,
+        'email' as identifier_type,
+        email_normalized as identifier_value,
+        'anonymous_id' as linked_identifier_type,
+        anonymous_id as linked_identifier_value,
+        event_at as seen_at
+    from segment_identified
+    where email_normalized is not null and anonymous_id is not null
+
+    union all
+
+    select
+        email_edge_source as edge_source,
+        'email' as identifier_type,
+        email_normalized as identifier_value,
+        'user_id' as linked_identifier_type,
+        user_id as linked_identifier_value,
+        event_at as seen_at
+    from segment_identified
+    where email_normalized is not null and user_id is not null
+
+),
+
+-- an ESP event: the recipient's email alone, a node without edges
+sendgrid_email_nodes as (
+
+    select
+        'sendgrid_event' as edge_source,
+        'email' as identifier_type,
+        {{ normalize_email('email') }} as identifier_value,
+        cast(null as {{ dbt.type_string() }}) as linked_identifier_type,
+        cast(null as {{ dbt.type_string() }}) as linked_identifier_value,
+        event_at as seen_at
+
+    from sendgrid_events
+    where {{ normalize_email('email') }} is not null
+
+),
+
+-- a CRM Lead: its Id with its email (alone when it has none)
+lead_edges as (
+
+    select
+        'salesforce_lead' as edge_source,
+        'lead_id' as identifier_type,
+        lead_id as identifier_value,
+        case
+            when {{ normalize_email('email') }} is not null then 'email'
+        end as linked_identifier_type,
+        {{ normalize_email('email') }} as linked_identifier_value,
+        created_at as seen_at
+
+    from salesforce_leads
+
+),
+
+-- a CRM Contact: its Id with its email (alone when it has none)
+contact_edges as (
+
+    select
+        'salesforce_contact' as edge_source,
+        'contact_id' as identifier_type,
+        contact_id as identifier_value,
+        case
+            when {{ normalize_email('email') }} is not null then 'email'
+        end as linked_identifier_type,
+        {{ normalize_email('email') }} as linked_identifier_value,
+        created_at as seen_at
+
+    from salesforce_contacts
+
+),
+
+-- a converted Lead: its Id with ConvertedContactId, if that Contact is not deleted;
+-- seen once both records existed
+lead_conversion_edges as (
+
+    select
+        'salesforce_lead_conversion' as edge_source,
+        'lead_id' as identifier_type,
+        salesforce_leads.lead_id as identifier_value,
+        'contact_id' as linked_identifier_type,
+        salesforce_contacts.contact_id as linked_identifier_value,
+        greatest(salesforce_leads.created_at, salesforce_contacts.created_at) as seen_at
+
+    from salesforce_leads
+    inner join salesforce_contacts
+        on salesforce_leads.converted_contact_id = salesforce_contacts.contact_id
+
+),
+
+sightings as (
+
+    select * from segment_browser_user_edges
+    union all
+    select * from segment_single_id_nodes
+    union all
+    select * from segment_email_edges
+    union all
+    select * from sendgrid_email_nodes
+    union all
+    select * from lead_edges
+    union all
+    select * from contact_edges
+    union all
+    select * from lead_conversion_edges
+
+),
+
+aggregated as (
+
+    select
+        edge_source,
+        identifier_type,
+        identifier_value,
+        linked_identifier_type,
+        linked_identifier_value,
+        count(*) as record_count,
+        min(seen_at) as first_seen_at,
+        max(seen_at) as last_seen_at
+
+    from sightings
+    group by
+        edge_source,
+        identifier_type,
+        identifier_value,
+        linked_identifier_type,
+        linked_identifier_value
+
+),
+
+final as (
+
+    select
+        -- ids
+        {{ surrogate_key([
+            'edge_source',
+            'identifier_type',
+            'identifier_value',
+            'linked_identifier_type',
+            'linked_identifier_value',
+        ]) }} as identity_edge_id,
+
+        -- strings
+        edge_source,
+        identifier_type,
+        identifier_value,
+        linked_identifier_type,
+        linked_identifier_value,
+
+        -- numbers
+        record_count,
+
+        -- timestamps
+        first_seen_at,
+        last_seen_at
+
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,17 @@
+{{ config(severity='warn') }}
+
+{#-
+    A warning, not a rule of the glossary: a person with more than 10 distinct emails
+    is most likely an over-merge (a shared or placeholder userId such as "guest", a
+    junk email on many CRM records) rather than one human. Lists such persons.
+-#}
+
+select
+    person_id,
+    identifier_count,
+    email_count,
+    anonymous_id_count,
+    user_id_count
+
+from {{ ref('int_persons_resolved') }}
+where email_count > 10

@@ -1,0 +1,12 @@
+{#-
+    The channel_rules seed: rows sharing a priority are alternatives of one rule, so they
+    must name the same channel (int_web_sessions reads a priority's channel).
+-#}
+
+select
+    priority,
+    count(distinct channel) as channel_count
+
+from {{ ref('channel_rules') }}
+group by priority
+having count(distinct channel) > 1

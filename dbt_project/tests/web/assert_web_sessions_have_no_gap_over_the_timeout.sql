@@ -1,0 +1,31 @@
+{#-
+    definitions §2 Session: inside a session no gap between consecutive events exceeds
+    session_timeout_minutes, and a session's events all belong to one browser.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_web_events_sessionized') }}
+
+),
+
+gaps as (
+
+    select
+        session_id,
+        event_id,
+        browser_id,
+        event_at,
+        lag(event_at) over (partition by session_id order by event_at, event_id) as previous_event_at,
+        count(distinct browser_id) over (partition by session_id) as browser_count
+
+    from events
+
+)
+
+select *
+from gaps
+where browser_count > 1
+    or {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }} < event_at
