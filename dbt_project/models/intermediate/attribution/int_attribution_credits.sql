@@ -1,0 +1,192 @@
+{#-
+    definitions §4 Models: every eligible touchpoint's credit under first_touch,
+    last_touch, linear, position_based and time_decay; a conversion without touchpoints
+    gets one Unattributed row per model. The last touch takes 1 - the others' credits,
+    so the credits of a conversion and model sum to 1.
+-#}
+
+{%- set first_weight = var('position_based_first_weight') %}
+{%- set last_weight = var('position_based_last_weight') %}
+{%- set half_life_days = var('time_decay_half_life_days') %}
+
+with
+
+conversions as (
+
+    select * from {{ ref('int_attribution_conversions') }}
+
+),
+
+touchpoints_eligible as (
+
+    select * from {{ ref('int_attribution_touchpoints_eligible') }}
+
+),
+
+-- each touch's share before the last-touch remainder; the last touch's value is unused
+touch_shares as (
+
+    select
+        attribution_conversion_id,
+        session_id,
+        touch_number,
+        touch_count,
+        case when touch_number = 1 then 1.0 else 0.0 end as first_touch_share,
+        case when touch_number = touch_count then 1.0 else 0.0 end as last_touch_share,
+        1.0 / touch_count as linear_share,
+        case
+            when touch_count = 1 then 1.0
+            when touch_count = 2
+                then {{ first_weight }} / ({{ first_weight }} + {{ last_weight }})
+            when touch_number = 1 then {{ first_weight }}
+            when touch_number = touch_count then {{ last_weight }}
+            else (1.0 - {{ first_weight }} - {{ last_weight }}) / (touch_count - 2)
+        end as position_based_share,
+        power(2.0, -days_before_conversion / {{ half_life_days }})
+        / sum(power(2.0, -days_before_conversion / {{ half_life_days }})) over (
+            partition by attribution_conversion_id
+        ) as time_decay_share
+    from touchpoints_eligible
+
+),
+
+touch_shares_long as (
+
+    {%- for model in ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay'] %}
+
+    select
+        attribution_conversion_id,
+        session_id,
+        touch_number,
+        touch_count,
+        '{{ model }}' as model,
+        cast({{ model }}_share as {{ type_double() }}) as share
+    from touch_shares
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+-- the last touch gets 1 minus the other touches' credits: sums are exactly 1
+touch_credits as (
+
+    select
+        attribution_conversion_id,
+        session_id,
+        model,
+        case
+            when touch_number = touch_count
+                then 1.0 - coalesce(sum(case when touch_number < touch_count then share end) over (
+                    partition by attribution_conversion_id, model
+                ), 0.0)
+            else share
+        end as credit
+    from touch_shares_long
+
+),
+
+attributed as (
+
+    select
+        touchpoints_eligible.attribution_conversion_id,
+        touch_credits.model,
+        touchpoints_eligible.session_id,
+        touchpoints_eligible.person_id,
+        touchpoints_eligible.channel,
+        touchpoints_eligible.campaign_id,
+        touchpoints_eligible.campaign_name,
+        touchpoints_eligible.campaign_platform,
+        touchpoints_eligible.touch_number,
+        touchpoints_eligible.touch_count,
+        touchpoints_eligible.days_before_conversion,
+        touchpoints_eligible.session_started_at,
+        cast(touch_credits.credit as {{ type_double() }}) as credit
+    from touchpoints_eligible
+    inner join touch_credits
+        on touchpoints_eligible.attribution_conversion_id = touch_credits.attribution_conversion_id
+        and touchpoints_eligible.session_id = touch_credits.session_id
+
+),
+
+conversions_with_touches as (
+
+    select distinct attribution_conversion_id
+    from touchpoints_eligible
+
+),
+
+unattributed as (
+
+    {%- for model in ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay'] %}
+
+    select
+        conversions.attribution_conversion_id,
+        '{{ model }}' as model,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        conversions.person_id,
+        'Unattributed' as channel,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as campaign_name,
+        cast(null as {{ dbt.type_string() }}) as campaign_platform,
+        cast(null as {{ dbt.type_bigint() }}) as touch_number,
+        cast(0 as {{ dbt.type_bigint() }}) as touch_count,
+        cast(null as {{ type_double() }}) as days_before_conversion,
+        cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
+        cast(1.0 as {{ type_double() }}) as credit
+    from conversions
+    left join conversions_with_touches
+        on conversions.attribution_conversion_id = conversions_with_touches.attribution_conversion_id
+    where conversions_with_touches.attribution_conversion_id is null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+credits as (
+
+    select * from attributed
+    union all
+    select * from unattributed
+
+),
+
+final as (
+
+    select
+        -- ids
+        {{ surrogate_key(['credits.attribution_conversion_id', 'credits.model', 'credits.session_id']) }}
+            as attribution_credit_id,
+        credits.attribution_conversion_id,
+        conversions.conversion_type,
+        conversions.conversion_id,
+        credits.session_id,
+        credits.person_id,
+        credits.campaign_id,
+
+        -- strings
+        credits.model,
+        credits.channel,
+        credits.campaign_name,
+        credits.campaign_platform,
+
+        -- numbers
+        credits.touch_number,
+        credits.touch_count,
+        credits.days_before_conversion,
+        credits.credit,
+        conversions.revenue_in_reporting_currency,
+        cast(credits.credit * conversions.revenue_in_reporting_currency as {{ type_double() }})
+            as attributed_revenue,
+
+        -- timestamps
+        credits.session_started_at,
+        conversions.converted_at,
+        conversions.window_anchor_at
+
+    from credits
+    inner join conversions
+        on credits.attribution_conversion_id = conversions.attribution_conversion_id
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{#-
+    definitions §4 Unattributed: for every model, attributed leads (credits of lead
+    conversions) summed over channels equal the number of persons with a Lead time.
+-#}
+
+with
+
+credits as (
+
+    select * from {{ ref('int_attribution_credits') }}
+
+),
+
+person_stages as (
+
+    select * from {{ ref('int_person_stages') }}
+
+),
+
+models as (
+
+    {%- for model in ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay'] %}
+    select '{{ model }}' as model
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+lead_count as (
+
+    select count(lead_at) as lead_count
+    from person_stages
+
+),
+
+attributed_leads as (
+
+    select
+        model,
+        sum(credit) as attributed_lead_count
+    from credits
+    where conversion_type = 'lead'
+    group by model
+
+),
+
+comparison as (
+
+    select
+        models.model,
+        lead_count.lead_count,
+        coalesce(attributed_leads.attributed_lead_count, 0) as attributed_lead_count
+    from models
+    cross join lead_count
+    left join attributed_leads
+        on models.model = attributed_leads.model
+
+)
+
+select *
+from comparison
+where abs(attributed_lead_count - lead_count) >= 1e-6
