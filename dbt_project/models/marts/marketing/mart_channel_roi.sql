@@ -1,0 +1,130 @@
+{#-
+    definitions §5 CPL and ROAS: per month, channel and attribution model, the ad
+    spend of the channel beside the leads and won deals (and their revenue) the model
+    credits to it. Conversions count in the month of their conversion time (a lead's
+    effective Lead time, a deal's CloseDate); spend in the month of its report date.
+-#}
+
+with
+
+attribution as (
+
+    select * from {{ ref('fct_attribution') }}
+
+),
+
+ad_performance as (
+
+    select * from {{ ref('int_ad_performance_unioned') }}
+
+),
+
+credited_monthly as (
+
+    select
+        conversion_month as month,
+        channel,
+        model,
+        sum(case when conversion_type = 'lead' then credit else 0 end) as leads,
+        sum(case when conversion_type = 'deal_won' then credit else 0 end) as won_deals,
+        sum(case when conversion_type = 'deal_won' then attributed_revenue else 0 end)
+            as attributed_revenue
+    from attribution
+    group by 1, 2, 3
+
+),
+
+spend_monthly as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'report_date') }} as date) as month,
+        channel,
+        sum(spend_in_reporting_currency) as spend
+    from ad_performance
+    group by 1, 2
+
+),
+
+-- the models come from the credits, so a new model needs no edit here
+models as (
+
+    select distinct model from attribution
+
+),
+
+spend_by_model as (
+
+    select
+        spend_monthly.month,
+        spend_monthly.channel,
+        models.model,
+        spend_monthly.spend
+    from spend_monthly
+    cross join models
+
+),
+
+combined as (
+
+    select
+        month,
+        channel,
+        model,
+        spend,
+        cast(0 as {{ ratio_type() }}) as leads,
+        cast(0 as {{ ratio_type() }}) as won_deals,
+        cast(0 as {{ ratio_type() }}) as attributed_revenue
+    from spend_by_model
+
+    union all
+
+    select
+        month,
+        channel,
+        model,
+        0 as spend,
+        leads,
+        won_deals,
+        attributed_revenue
+    from credited_monthly
+
+),
+
+aggregated as (
+
+    select
+        month,
+        channel,
+        model,
+        sum(spend) as spend,
+        sum(leads) as leads,
+        sum(won_deals) as won_deals,
+        sum(attributed_revenue) as attributed_revenue
+    from combined
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        -- ids
+        {{ surrogate_key(['month', 'channel', 'model']) }} as channel_roi_id,
+        -- strings
+        channel,
+        model,
+        -- numbers
+        cast(spend as decimal(18, 6)) as spend,
+        leads,
+        won_deals,
+        attributed_revenue,
+        {{ safe_ratio('spend', 'leads') }} as cpl,
+        {{ safe_ratio('spend', 'won_deals') }} as cost_per_won_deal,
+        {{ safe_ratio('attributed_revenue', 'spend') }} as roas,
+        -- dates
+        month
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,351 @@
+{#-
+    definitions §5 Sales: one row per calendar month (UTC) from the first to the last
+    month with sales or spend data, zeros where nothing happened. Created-side metrics
+    use the month of CreatedDate, closed-side metrics the month of CloseDate.
+-#}
+
+with
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_converted') }}
+
+),
+
+ad_performance as (
+
+    select * from {{ ref('int_ad_performance_unioned') }}
+
+),
+
+acquisition_costs_seed as (
+
+    select * from {{ ref('acquisition_costs') }}
+
+),
+
+fx_rates_daily as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('targets_monthly') }}
+
+),
+
+person_stages as (
+
+    select * from {{ ref('int_person_stages') }}
+
+),
+
+opportunity_months as (
+
+    select
+        opportunity_id,
+        account_id,
+        opportunity_type,
+        is_closed,
+        is_won,
+        is_lost,
+        coalesce(amount_in_reporting_currency, 0) as amount_in_reporting_currency,
+        cast(created_at as date) as created_date,
+        close_date,
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as created_month,
+        cast({{ dbt.date_trunc('month', 'close_date') }} as date) as close_month,
+        {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }} as sales_cycle_days
+    from opportunities
+
+),
+
+ad_spend_monthly as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'report_date') }} as date) as month,
+        sum(spend_in_reporting_currency) as ad_spend
+    from ad_performance
+    group by 1
+
+),
+
+acquisition_costs_monthly as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'acquisition_costs_seed.cost_month') }} as date) as month,
+        sum(
+            {{ convert_to_reporting_currency(
+                'acquisition_costs_seed.amount',
+                'acquisition_costs_seed.currency_code',
+                'fx_rates_daily.units_per_eur',
+                'fx_rates_daily.reporting_units_per_eur'
+            ) }}
+        ) as acquisition_costs
+    from acquisition_costs_seed
+    left join fx_rates_daily
+        on acquisition_costs_seed.currency_code = fx_rates_daily.currency_code
+        and acquisition_costs_seed.cost_month = fx_rates_daily.calendar_date
+    group by 1
+
+),
+
+-- definitions §5 Leads, MQLs: persons whose effective stage time falls in the month
+lead_months as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'lead_at') }} as date) as month,
+        count(*) as leads
+    from person_stages
+    where lead_at is not null
+    group by 1
+
+),
+
+mql_months as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'mql_at') }} as date) as month,
+        count(*) as mqls
+    from person_stages
+    where mql_at is not null
+    group by 1
+
+),
+
+-- the months that have data: an opportunity created, a deal closed, ad spend, a lead
+data_months as (
+
+    select created_month as month from opportunity_months
+    union all
+    select close_month as month from opportunity_months where is_closed
+    union all
+    select month from ad_spend_monthly
+    union all
+    select month from lead_months
+    union all
+    select month from mql_months
+
+),
+
+month_bounds as (
+
+    select
+        min(month) as first_month,
+        max(month) as last_month
+    from data_months
+
+),
+
+days as (
+
+    {{ day_series('month_bounds', 'first_month', 'last_month', 'calendar_date') }}
+
+),
+
+months as (
+
+    select distinct cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month
+    from days
+
+),
+
+created_monthly as (
+
+    select
+        created_month as month,
+        count(*) as new_opportunities,
+        sum(amount_in_reporting_currency) as pipeline_created
+    from opportunity_months
+    group by 1
+
+),
+
+closed_monthly as (
+
+    select
+        close_month as month,
+        count(*) filter (where is_won) as won_deals,
+        count(*) filter (where is_lost) as lost_deals,
+        coalesce(sum(amount_in_reporting_currency) filter (where is_won), 0) as won_revenue,
+        percentile_cont(0.5) within group (order by sales_cycle_days)
+            filter (where is_won) as median_sales_cycle_days,
+        avg(cast(sales_cycle_days as {{ ratio_type() }}))
+            filter (where is_won) as mean_sales_cycle_days
+    from opportunity_months
+    where is_closed
+    group by 1
+
+),
+
+-- definitions §5 New customers: accounts whose first won deal closes in the month
+account_first_wins as (
+
+    select
+        account_id,
+        min(close_month) as first_won_month
+    from opportunity_months
+    where is_won and account_id is not null
+    group by 1
+
+),
+
+new_customers_monthly as (
+
+    select
+        first_won_month as month,
+        count(*) as new_customers
+    from account_first_wins
+    group by 1
+
+),
+
+-- definitions §5 Churn: an account whose Renewal closed lost in the month (and none
+-- of its Renewals closing that month was won)
+renewal_accounts as (
+
+    select
+        close_month as month,
+        account_id,
+        max(case when is_won then 1 else 0 end) as has_won_renewal,
+        max(case when is_lost then 1 else 0 end) as has_lost_renewal
+    from opportunity_months
+    where is_closed
+        and opportunity_type = 'Renewal'
+        and account_id is not null
+    group by 1, 2
+
+),
+
+churn_monthly as (
+
+    select
+        month,
+        count(*) as renewal_accounts,
+        count(*) filter (where has_lost_renewal = 1 and has_won_renewal = 0)
+            as churned_accounts
+    from renewal_accounts
+    group by 1
+
+),
+
+-- open pipeline as of the month's last day: created by then and not yet closed then
+month_ends as (
+
+    select
+        month,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date)
+            as month_end_date
+    from months
+
+),
+
+open_pipeline_monthly as (
+
+    select
+        month_ends.month,
+        count(opportunity_months.opportunity_id) as open_opportunities,
+        coalesce(sum(opportunity_months.amount_in_reporting_currency), 0) as open_pipeline
+    from month_ends
+    left join opportunity_months
+        on opportunity_months.created_date <= month_ends.month_end_date
+        and (
+            not opportunity_months.is_closed
+            or opportunity_months.close_date > month_ends.month_end_date
+        )
+    group by 1
+
+),
+
+joined as (
+
+    select
+        months.month,
+        coalesce(created_monthly.new_opportunities, 0) as new_opportunities,
+        coalesce(created_monthly.pipeline_created, 0) as pipeline_created,
+        coalesce(closed_monthly.won_deals, 0) as won_deals,
+        coalesce(closed_monthly.lost_deals, 0) as lost_deals,
+        coalesce(closed_monthly.won_revenue, 0) as won_revenue,
+        closed_monthly.median_sales_cycle_days,
+        closed_monthly.mean_sales_cycle_days,
+        coalesce(new_customers_monthly.new_customers, 0) as new_customers,
+        coalesce(ad_spend_monthly.ad_spend, 0) as ad_spend,
+        coalesce(acquisition_costs_monthly.acquisition_costs, 0) as acquisition_costs,
+        coalesce(churn_monthly.renewal_accounts, 0) as renewal_accounts,
+        coalesce(churn_monthly.churned_accounts, 0) as churned_accounts,
+        coalesce(open_pipeline_monthly.open_opportunities, 0) as open_opportunities,
+        coalesce(open_pipeline_monthly.open_pipeline, 0) as open_pipeline,
+        coalesce(lead_months.leads, 0) as leads,
+        coalesce(mql_months.mqls, 0) as mqls,
+        targets.revenue as revenue_target,
+        targets.leads as leads_target,
+        targets.mqls as mqls_target,
+        targets.new_customers as new_customers_target
+    from months
+    left join created_monthly on months.month = created_monthly.month
+    left join closed_monthly on months.month = closed_monthly.month
+    left join new_customers_monthly on months.month = new_customers_monthly.month
+    left join ad_spend_monthly on months.month = ad_spend_monthly.month
+    left join acquisition_costs_monthly on months.month = acquisition_costs_monthly.month
+    left join churn_monthly on months.month = churn_monthly.month
+    left join open_pipeline_monthly on months.month = open_pipeline_monthly.month
+    left join lead_months on months.month = lead_months.month
+    left join mql_months on months.month = mql_months.month
+    left join targets on months.month = targets.month
+
+),
+
+with_previous as (
+
+    select
+        joined.*,
+        lag(won_revenue) over (order by month) as previous_won_revenue
+    from joined
+
+),
+
+final as (
+
+    select
+        -- dates
+        month,
+        -- numbers: pipeline
+        new_opportunities,
+        cast(pipeline_created as decimal(18, 6)) as pipeline_created,
+        open_opportunities,
+        cast(open_pipeline as decimal(18, 6)) as open_pipeline,
+        -- numbers: closed deals
+        won_deals,
+        lost_deals,
+        cast(won_revenue as decimal(18, 6)) as won_revenue,
+        {{ safe_ratio('won_deals', 'won_deals + lost_deals') }} as win_rate,
+        cast(won_revenue / nullif(won_deals, 0) as decimal(18, 6)) as avg_deal_size,
+        median_sales_cycle_days,
+        mean_sales_cycle_days,
+        cast(previous_won_revenue as decimal(18, 6)) as previous_won_revenue,
+        {{ safe_ratio('won_revenue', 'previous_won_revenue') }} - 1 as revenue_growth,
+        -- numbers: customers and acquisition cost
+        new_customers,
+        cast(ad_spend as decimal(18, 6)) as ad_spend,
+        cast(acquisition_costs as decimal(18, 6)) as acquisition_costs,
+        cast((ad_spend + acquisition_costs) / nullif(new_customers, 0) as decimal(18, 6)) as cac,
+        renewal_accounts,
+        churned_accounts,
+        {{ safe_ratio('churned_accounts', 'renewal_accounts') }} as churn,
+        -- numbers: targets
+        revenue_target,
+        {{ safe_ratio('won_revenue', 'revenue_target') }} as revenue_attainment,
+        leads,
+        leads_target,
+        {{ safe_ratio('leads', 'leads_target') }} as leads_attainment,
+        mqls,
+        mqls_target,
+        {{ safe_ratio('mqls', 'mqls_target') }} as mqls_attainment,
+        new_customers_target,
+        {{ safe_ratio('new_customers', 'new_customers_target') }} as new_customers_attainment
+    from with_previous
+
+)
+
+select * from final

@@ -1,0 +1,76 @@
+{#-
+    definitions §4 Unattributed and §5 Leads: for every model, lead credits summed over
+    channels equal the number of persons with a Lead time (dim_persons), in
+    fct_attribution and mart_channel_roi; mart_marketing_daily's first-touch leads and
+    MQLs equal the persons with a Lead and an MQL time. Returns what differs.
+-#}
+{{ config(severity='error') }}
+
+with
+
+person_counts as (
+
+    select
+        count(lead_at) as lead_count,
+        count(mql_at) as mql_count
+    from {{ ref('dim_persons') }}
+
+),
+
+credited as (
+
+    select
+        'fct_attribution' as relation_name,
+        'leads' as metric,
+        model,
+        sum(credit) as credited_count
+    from {{ ref('fct_attribution') }}
+    where conversion_type = 'lead'
+    group by model
+
+    union all
+
+    select
+        'mart_channel_roi' as relation_name,
+        'leads' as metric,
+        model,
+        sum(leads) as credited_count
+    from {{ ref('mart_channel_roi') }}
+    group by model
+
+    union all
+
+    select
+        'mart_marketing_daily' as relation_name,
+        'leads' as metric,
+        'first_touch' as model,
+        coalesce(sum(leads), 0) as credited_count
+    from {{ ref('mart_marketing_daily') }}
+
+    union all
+
+    select
+        'mart_marketing_daily' as relation_name,
+        'mqls' as metric,
+        'first_touch' as model,
+        coalesce(sum(mqls), 0) as credited_count
+    from {{ ref('mart_marketing_daily') }}
+
+)
+
+select
+    credited.relation_name,
+    credited.metric,
+    credited.model,
+    credited.credited_count,
+    person_counts.lead_count,
+    person_counts.mql_count
+from credited
+cross join person_counts
+where abs(
+    credited.credited_count
+    - case
+        when credited.metric = 'mqls' then person_counts.mql_count
+        else person_counts.lead_count
+    end
+) > 1e-6
