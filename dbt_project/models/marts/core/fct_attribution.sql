@@ -42,7 +42,13 @@ final as (
         -- booleans
         session_id is null as is_unattributed,
         -- dates
-        cast({{ dbt.date_trunc('month', 'converted_at') }} as date) as conversion_month,
+        -- a lead converts at a timestamp (its reporting-time-zone month); a won deal at
+        -- its CloseDate, a date-only field used as it is
+        case
+            when conversion_type = 'deal_won'
+                then cast({{ dbt.date_trunc('month', 'converted_at') }} as date)
+            else cast({{ dbt.date_trunc('month', to_reporting_date('converted_at')) }} as date)
+        end as conversion_month,
         -- timestamps
         session_started_at,
         converted_at,

@@ -313,7 +313,7 @@ opportunity_activities as (
             ['stage_name', 'stage_name'],
             ['link_type', 'link_type'],
             ['amount_in_reporting_currency', 'amount_in_reporting_currency'],
-            ['sales_cycle_days', dbt.datediff('cast(created_at as date)', 'close_date', 'day')],
+            ['sales_cycle_days', dbt.datediff(to_reporting_date('created_at'), 'close_date', 'day')],
         ]) }} as feature_json
     from opportunity_links
     where is_won or is_lost

@@ -2,7 +2,7 @@
     definitions §5 CPL and ROAS: per month, channel and attribution model, the ad
     spend of the channel beside the leads and won deals (and their revenue) the model
     credits to it. Conversions count in the month of their conversion time (a lead's
-    effective Lead time, a deal's CloseDate); spend in the month of its report date.
+    effective Lead time, in the reporting time zone; a deal's CloseDate); spend in the month of its report date.
 -#}
 
 with

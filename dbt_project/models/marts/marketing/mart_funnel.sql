@@ -1,7 +1,8 @@
 {#-
     definitions §3 Conversion rate and Stage velocity: one row per cohort month and
     stage. A stage's cohort is the month its previous stage was reached; the Visitor
-    row, first of the chain, is its own cohort.
+    row, first of the chain, is its own cohort. Cohort months are reporting-time-zone
+    months (to_reporting_date).
 -#}
 
 {%- set stages = ['visitor', 'lead', 'mql', 'sql', 'opportunity', 'customer'] %}
@@ -24,13 +25,13 @@ stage_pairs as (
         {{ loop.index }} as stage_number,
         {% if previous -%}
         '{{ previous }}' as previous_stage,
-        cast({{ dbt.date_trunc('month', previous ~ '_at') }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', to_reporting_date(previous ~ '_at')) }} as date) as cohort_month,
         case when {{ stage }}_at is not null then 1 else 0 end as has_reached_stage,
         {{ dbt.datediff(previous ~ '_at', stage ~ '_at', 'second') }} / 86400.0
             as days_from_previous
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as previous_stage,
-        cast({{ dbt.date_trunc('month', stage ~ '_at') }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', to_reporting_date(stage ~ '_at')) }} as date) as cohort_month,
         1 as has_reached_stage,
         cast(null as {{ ratio_type() }}) as days_from_previous
         {%- endif %}

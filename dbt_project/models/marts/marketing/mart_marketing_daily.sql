@@ -4,7 +4,7 @@
     (a full outer join, written as a union of the four sides then one group by, so
     null keys match). Leads and MQLs are credited by first touch: the channel and
     campaign of the person's first session in the lookback window before the Lead (MQL)
-    time, on the date of the Lead (MQL); Unattributed without one.
+    time, on the reporting date (to_reporting_date) of the Lead (MQL); Unattributed without one.
 -#}
 
 with
@@ -60,7 +60,7 @@ ad_daily as (
 session_daily as (
 
     select
-        cast(session_started_at as date) as date,
+        {{ to_reporting_date('session_started_at') }} as date,
         channel,
         campaign_platform as platform,
         campaign_id,
@@ -76,7 +76,7 @@ session_daily as (
 lead_daily as (
 
     select
-        cast(converted_at as date) as date,
+        {{ to_reporting_date('converted_at') }} as date,
         channel,
         campaign_platform as platform,
         campaign_id,
@@ -135,7 +135,7 @@ mql_first_touches as (
 mql_daily as (
 
     select
-        cast(mql_at as date) as date,
+        {{ to_reporting_date('mql_at') }} as date,
         channel,
         campaign_platform as platform,
         campaign_id,

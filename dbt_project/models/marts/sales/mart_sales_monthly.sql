@@ -1,5 +1,6 @@
 {#-
-    definitions §5 Sales: one row per calendar month (UTC) from the first to the last
+    definitions §5 Sales: one row per calendar month (reporting time zone: the
+    `reporting_timezone` var, default UTC; to_reporting_date) from the first to the last
     month with sales or spend data, zeros where nothing happened. Created-side metrics
     use the month of CreatedDate, closed-side metrics the month of CloseDate.
 -#}
@@ -52,11 +53,11 @@ opportunity_months as (
         is_won,
         is_lost,
         coalesce(amount_in_reporting_currency, 0) as amount_in_reporting_currency,
-        cast(created_at as date) as created_date,
+        {{ to_reporting_date('created_at') }} as created_date,
         close_date,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as created_month,
+        cast({{ dbt.date_trunc('month', to_reporting_date('created_at')) }} as date) as created_month,
         cast({{ dbt.date_trunc('month', 'close_date') }} as date) as close_month,
-        {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }} as sales_cycle_days
+        {{ dbt.datediff(to_reporting_date('created_at'), 'close_date', 'day') }} as sales_cycle_days
     from opportunities
 
 ),
@@ -95,7 +96,7 @@ acquisition_costs_monthly as (
 lead_months as (
 
     select
-        cast({{ dbt.date_trunc('month', 'lead_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', to_reporting_date('lead_at')) }} as date) as month,
         count(*) as leads
     from person_stages
     where lead_at is not null
@@ -106,7 +107,7 @@ lead_months as (
 mql_months as (
 
     select
-        cast({{ dbt.date_trunc('month', 'mql_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', to_reporting_date('mql_at')) }} as date) as month,
         count(*) as mqls
     from person_stages
     where mql_at is not null
