@@ -44,6 +44,8 @@ MART_NAMES = [
     "mart_channel_roi",
     "mart_funnel",
     "mart_sales_monthly",
+    "mart_sales_owner_monthly",
+    "mart_pipeline_by_stage",
 ]
 
 

@@ -22,9 +22,7 @@ fx_rates_daily as (
 -- the last day the ECB published a rate: "the latest rate" of an open opportunity
 latest_rate as (
 
-    select max(published_rate_date) as latest_rate_date
-    from fx_rates_daily
-    where currency_code <> 'EUR'
+    {{ latest_fx_rate_date('fx_rates_daily') }}
 
 ),
 

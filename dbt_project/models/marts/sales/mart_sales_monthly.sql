@@ -2,7 +2,9 @@
     definitions §5 Sales: one row per calendar month (reporting time zone: the
     `reporting_timezone` var, default UTC; to_reporting_date) from the first to the last
     month with sales or spend data, zeros where nothing happened. Created-side metrics
-    use the month of CreatedDate, closed-side metrics the month of CloseDate.
+    use the month of CreatedDate, closed-side metrics the month of CloseDate; their
+    definitions live in macros/marts/sales_metrics.sql, shared with
+    mart_sales_owner_monthly.
 -#}
 
 with
@@ -45,20 +47,7 @@ person_stages as (
 
 opportunity_months as (
 
-    select
-        opportunity_id,
-        account_id,
-        opportunity_type,
-        is_closed,
-        is_won,
-        is_lost,
-        coalesce(amount_in_reporting_currency, 0) as amount_in_reporting_currency,
-        {{ to_reporting_date('created_at') }} as created_date,
-        close_date,
-        cast({{ dbt.date_trunc('month', to_reporting_date('created_at')) }} as date) as created_month,
-        cast({{ dbt.date_trunc('month', 'close_date') }} as date) as close_month,
-        {{ dbt.datediff(to_reporting_date('created_at'), 'close_date', 'day') }} as sales_cycle_days
-    from opportunities
+    {{ sales_opportunity_months('opportunities') }}
 
 ),
 
@@ -154,29 +143,13 @@ months as (
 
 created_monthly as (
 
-    select
-        created_month as month,
-        count(*) as new_opportunities,
-        sum(amount_in_reporting_currency) as pipeline_created
-    from opportunity_months
-    group by 1
+    {{ sales_created_monthly('opportunity_months') }}
 
 ),
 
 closed_monthly as (
 
-    select
-        close_month as month,
-        count(*) filter (where is_won) as won_deals,
-        count(*) filter (where is_lost) as lost_deals,
-        coalesce(sum(amount_in_reporting_currency) filter (where is_won), 0) as won_revenue,
-        percentile_cont(0.5) within group (order by sales_cycle_days)
-            filter (where is_won) as median_sales_cycle_days,
-        avg(cast(sales_cycle_days as {{ ratio_type() }}))
-            filter (where is_won) as mean_sales_cycle_days
-    from opportunity_months
-    where is_closed
-    group by 1
+    {{ sales_closed_monthly('opportunity_months') }}
 
 ),
 
@@ -320,8 +293,8 @@ final as (
         won_deals,
         lost_deals,
         cast(won_revenue as decimal(18, 6)) as won_revenue,
-        {{ safe_ratio('won_deals', 'won_deals + lost_deals') }} as win_rate,
-        cast(won_revenue / nullif(won_deals, 0) as decimal(18, 6)) as avg_deal_size,
+        {{ sales_win_rate('won_deals', 'lost_deals') }} as win_rate,
+        {{ sales_avg_deal_size('won_revenue', 'won_deals') }} as avg_deal_size,
         median_sales_cycle_days,
         mean_sales_cycle_days,
         cast(previous_won_revenue as decimal(18, 6)) as previous_won_revenue,
