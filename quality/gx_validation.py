@@ -1,0 +1,172 @@
+"""Run an expectation suite with Great Expectations on a pandas DataFrame.
+
+Great Expectations' SQL datasource does not work on DuckDB, so every suite runs on the
+pandas route: a check pulls, with DuckDB, only the columns (or the aggregates) its
+expectations need, and hands that frame to Great Expectations. The suites themselves
+are data (``Expect``): readable in review, versioned with the code, and built into
+Great Expectations objects only when they run (importing Great Expectations takes
+seconds, which the Dagster code location should not pay at load).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from quality.model import MAX_EXAMPLES, Failure
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One expectation: its Great Expectations class name, arguments, and the rule in
+    words (``spend >= 0``) that failures are reported with."""
+
+    words: str
+    type: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    only_where_present: str | None = None
+    """Apply only to rows where this column is not null."""
+    only_where_absent: str | None = None
+    """Apply only to rows where this column is null."""
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the expectation reads (for its failing examples)."""
+        named = [self.kwargs.get(k) for k in ("column", "column_A", "column_B")]
+        return [c for c in named if isinstance(c, str)]
+
+    def build(self, index: int) -> Any:
+        """The Great Expectations object, tagged with its position in the suite (ids
+        are only assigned to saved suites, and these suites are never saved)."""
+        import great_expectations as gx
+        from great_expectations.expectations.row_conditions import Column
+
+        kwargs = dict(self.kwargs)
+        if self.only_where_present:
+            kwargs["row_condition"] = Column(self.only_where_present).is_not_null()
+        elif self.only_where_absent:
+            kwargs["row_condition"] = Column(self.only_where_absent).is_null()
+        return getattr(gx.expectations, self.type)(**kwargs, meta={_INDEX: index})
+
+
+_INDEX = "journey_expectation_index"
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    evaluated: int
+    failures: tuple[Failure, ...]
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+
+@cache
+def _batch_definition() -> Any:
+    """One ephemeral Great Expectations context per process, with one pandas
+    datasource whose whole-dataframe batch definition every suite reuses."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # Progress bars would interleave with the refresh's own progress lines.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas("journey_frames").add_dataframe_asset("frame")
+    return asset.add_batch_definition_whole_dataframe("whole_frame")
+
+
+def validate_frame(
+    frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expect]
+) -> SuiteOutcome:
+    """Validate ``frame`` against the expectations; failures carry up to
+    ``MAX_EXAMPLES`` failing rows of ``frame`` as examples."""
+    import great_expectations as gx
+
+    if not expectations:
+        return SuiteOutcome(evaluated=0, failures=())
+    batch_definition = _batch_definition()  # creates the context suites need
+    suite = gx.ExpectationSuite(name=suite_name)
+    for index, expect in enumerate(expectations):
+        suite.add_expectation(expect.build(index))
+    frame = frame.reset_index(drop=True)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(
+        suite,
+        result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES},
+    )
+    failures = []
+    for result in validation.results:
+        if result.success:
+            continue
+        info = result.exception_info or {}
+        expect = expectations[int(result.expectation_config.meta[_INDEX])]
+        text = expect.words
+        if info.get("raised_exception"):
+            failures.append(
+                Failure(
+                    expectation=text,
+                    unexpected_count=None,
+                    observed=f"could not evaluate: {info.get('exception_message')}",
+                )
+            )
+            continue
+        outcome = result.result or {}
+        indexes = list(outcome.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
+        shown = _example_columns(frame, expect)
+        examples = tuple(_row(frame[shown], i) for i in indexes if isinstance(i, int))
+        failures.append(
+            Failure(
+                expectation=text,
+                unexpected_count=outcome.get("unexpected_count"),
+                examples=examples,
+                observed=outcome.get("observed_value"),
+            )
+        )
+    return SuiteOutcome(evaluated=len(validation.results), failures=tuple(failures))
+
+
+LINEAGE_COLUMNS = ("_source_file", "_source_position")
+NARROW_FRAME_COLUMNS = 6
+
+
+def _example_columns(frame: pd.DataFrame, expect: Expect) -> list[str]:
+    """The columns a reader needs to find a failing row: the ones the expectation
+    reads, the raw text they came from (``spend`` for ``spend__value``), any key
+    columns the frame marks with a leading ``key_``, and the landing lineage. A
+    narrow frame (an aggregate) is shown whole."""
+    if len(frame.columns) <= NARROW_FRAME_COLUMNS:
+        return list(frame.columns)
+    wanted: list[str] = []
+    for column in expect.columns:
+        base = column.removesuffix("__value").removesuffix("__epoch_s")
+        wanted += [base, column]
+    wanted += [c for c in frame.columns if str(c).startswith("key_")]
+    wanted += list(LINEAGE_COLUMNS)
+    present = [c for c in dict.fromkeys(wanted) if c in frame.columns]
+    return present or list(frame.columns)
+
+
+def _row(frame: pd.DataFrame, index: int) -> dict[str, Any]:
+    row = frame.iloc[index]
+    return {str(k): _plain(v) for k, v in row.items()}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly value for metadata and terminal output."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if pd.isna(value) if not isinstance(value, (list, dict, str)) else False:
+        return None
+    return value if isinstance(value, (int, float, bool, str)) else str(value)

@@ -1,0 +1,260 @@
+"""Reconciliation between the landing zone and the raw layer, per raw table.
+
+``landing_records_accounted_for`` (blocking): every record read from a landing file
+is loaded, a documented duplicate, or quarantined. The loader writes a ledger row per
+file (``raw._file_ledger``); this check holds the ledger against what the warehouse
+really holds: the rows in the raw table and in ``raw._quarantine`` that name the file.
+A record lost between the two would silently shrink every number built on it.
+
+``no_records_quarantined`` (warning): records a vendor sent broken sit in the
+quarantine with their reason. They must not stop the business's reporting, so this is
+a warning with the counts by reason; it stays raised until someone deals with them.
+
+Both read per-file aggregates that DuckDB computes (a few hundred rows), never the
+records themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+
+from ingestion.core import STATUS_LOADED, STATUS_SKIPPED, STATUS_UNREADABLE, list_files
+from ingestion.registry import LEDGER_TABLE, QUARANTINE_TABLE, RAW_TABLES, RawTable
+from quality.gx_validation import Expect, validate_frame
+from quality.model import CheckContext, CheckResult, CheckSpec, Failure, Severity, Suite
+
+LANDING_RECORDS_ACCOUNTED_FOR = "landing_records_accounted_for"
+NO_RECORDS_QUARANTINED = "no_records_quarantined"
+MAX_REASONS_SHOWN = 5
+
+
+def _specs(table: RawTable) -> tuple[CheckSpec, ...]:
+    label = f"{table.source} {table.object}"
+    return (
+        CheckSpec(
+            LANDING_RECORDS_ACCOUNTED_FOR,
+            table.asset_key_path,
+            Severity.BLOCKING,
+            f"Every {label} record read from a landing file is loaded, dropped as a "
+            "documented duplicate, or quarantined; none is lost.",
+        ),
+        CheckSpec(
+            NO_RECORDS_QUARANTINED,
+            table.asset_key_path,
+            Severity.WARNING,
+            f"No {label} record sits in quarantine (a broken vendor record the numbers leave out).",
+        ),
+    )
+
+
+def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
+    """One row per ledger file: what the ledger says and what the warehouse holds."""
+    return conn.execute(
+        f"""
+        with ledger as (
+            select source_file, status, records_read, records_loaded,
+                records_duplicate, records_quarantined
+            from {LEDGER_TABLE}
+            where source = ? and object = ? and status <> '{STATUS_SKIPPED}'
+        ),
+        raw_rows as (
+            -- A record is one position in its file; the ECB file's one line per
+            -- date fans out into one row per currency, so count positions, not rows.
+            select _source_file as source_file, count(distinct _source_position) as rows_in_raw
+            from {table.qualified_name}
+            group by 1
+        ),
+        quarantined as (
+            select source_file, count(*) as rows_in_quarantine
+            from {QUARANTINE_TABLE}
+            where source = ? and object = ?
+            group by 1
+        )
+        select
+            ledger.source_file as _source_file,
+            ledger.status,
+            ledger.records_read,
+            ledger.records_loaded,
+            ledger.records_duplicate,
+            ledger.records_quarantined,
+            ledger.records_loaded + ledger.records_duplicate + ledger.records_quarantined
+                as records_accounted,
+            coalesce(raw_rows.rows_in_raw, 0) as rows_in_raw,
+            coalesce(quarantined.rows_in_quarantine, 0) as rows_in_quarantine
+        from ledger
+        left join raw_rows using (source_file)
+        left join quarantined using (source_file)
+        order by ledger.source_file
+        """,
+        [table.source, table.object, table.source, table.object],
+    ).df()
+
+
+def _orphans(conn: duckdb.DuckDBPyConnection, table: RawTable) -> int:
+    """Raw rows whose file has no ledger row (loaded some other way)."""
+    row = conn.execute(
+        f"""
+        select count(*) from {table.qualified_name}
+        where _source_file not in (
+            select source_file from {LEDGER_TABLE} where source = ? and object = ?
+        )
+        """,
+        [table.source, table.object],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _accounted(
+    conn: duckdb.DuckDBPyConnection, table: RawTable, context: CheckContext
+) -> CheckResult:
+    files = _per_file(conn, table)
+    expectations = [
+        Expect(
+            "records read = loaded + duplicates + quarantined",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "records_read", "column_B": "records_accounted"},
+        ),
+        Expect(
+            "records in the raw table = records loaded",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "rows_in_raw", "column_B": "records_loaded"},
+        ),
+        Expect(
+            "rows in raw._quarantine = records quarantined",
+            "ExpectColumnPairValuesToBeEqual",
+            {"column_A": "rows_in_quarantine", "column_B": "records_quarantined"},
+        ),
+        Expect(
+            "file status is known",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "status", "value_set": [STATUS_LOADED, STATUS_UNREADABLE]},
+        ),
+    ]
+    outcome = validate_frame(
+        files, f"{table.qualified_name}.{LANDING_RECORDS_ACCOUNTED_FOR}", expectations
+    )
+    failures = list(outcome.failures)
+    orphans = _orphans(conn, table)
+    if orphans:
+        failures.append(
+            Failure("every raw row comes from a file in the ledger", unexpected_count=orphans)
+        )
+    pending = _pending_files(conn, table, context)
+    totals = files[
+        ["records_read", "records_loaded", "records_duplicate", "records_quarantined"]
+    ].sum()
+    metadata = {
+        "files": len(files),
+        "records_read": int(totals["records_read"]),
+        "records_loaded": int(totals["records_loaded"]),
+        "records_duplicate": int(totals["records_duplicate"]),
+        "records_quarantined": int(totals["records_quarantined"]),
+        "files_not_loaded_yet": pending,
+    }
+    counts = (
+        f"{metadata['records_read']:,} records read from {len(files)} file(s) = "
+        f"{metadata['records_loaded']:,} loaded + {metadata['records_duplicate']:,} "
+        f"duplicates + {metadata['records_quarantined']:,} quarantined"
+    )
+    if pending:
+        counts += f"; {pending} landing file(s) not loaded yet"
+    if failures:
+        broken = "; ".join(f.describe() for f in failures)
+        summary = f"records unaccounted for: {broken} ({counts})"
+    else:
+        summary = counts
+    return CheckResult(
+        passed=not failures,
+        rows_checked=len(files),
+        summary=summary,
+        failures=tuple(failures),
+        expectations_evaluated=outcome.evaluated + 1,
+        metadata=metadata,
+    )
+
+
+def _pending_files(conn: duckdb.DuckDBPyConnection, table: RawTable, context: CheckContext) -> int:
+    """Landing files the ledger has not seen (they arrived after the last load)."""
+    if context.landing_dir is None:
+        return 0
+    known = {
+        row[0]
+        for row in conn.execute(
+            f"select source_file from {LEDGER_TABLE} where source = ? and object = ?",
+            [table.source, table.object],
+        ).fetchall()
+    }
+    on_disk = list_files(context.landing_dir, table)
+    return sum(
+        1 for path in on_disk if path.relative_to(context.landing_dir).as_posix() not in known
+    )
+
+
+def _quarantined(conn: duckdb.DuckDBPyConnection, table: RawTable) -> CheckResult:
+    reasons = conn.execute(
+        f"""
+        select reason, count(*) as records, min(source_file) as example_file
+        from {QUARANTINE_TABLE}
+        where source = ? and object = ?
+        group by reason
+        order by records desc, reason
+        """,
+        [table.source, table.object],
+    ).df()
+    total = int(reasons["records"].sum()) if len(reasons) else 0
+    outcome = validate_frame(
+        pd.DataFrame({"quarantined_records": [total]}),
+        f"{table.qualified_name}.{NO_RECORDS_QUARANTINED}",
+        [
+            Expect(
+                "no records in quarantine",
+                "ExpectColumnValuesToBeBetween",
+                {"column": "quarantined_records", "max_value": 0},
+            )
+        ],
+    )
+    shown = reasons.head(MAX_REASONS_SHOWN)
+    by_reason = {str(r.reason): int(r.records) for r in shown.itertuples()}
+    if total:
+        listed = "; ".join(f"{n} x {reason}" for reason, n in by_reason.items())
+        more = len(reasons) - len(shown)
+        summary = (
+            f"{total:,} record(s) quarantined, left out of every number until fixed at "
+            f"the vendor: {listed}{f' (+{more} more reasons)' if more else ''}. "
+            "See raw._quarantine."
+        )
+    else:
+        summary = "no record quarantined"
+    return CheckResult(
+        passed=outcome.success,
+        rows_checked=total,
+        summary=summary,
+        failures=outcome.failures,
+        expectations_evaluated=outcome.evaluated,
+        metadata={"quarantined_records": total, "by_reason": by_reason},
+    )
+
+
+def _evaluate(table: RawTable) -> Callable:
+    def evaluate(conn: duckdb.DuckDBPyConnection, context: CheckContext) -> dict[str, CheckResult]:
+        return {
+            LANDING_RECORDS_ACCOUNTED_FOR: _accounted(conn, table, context),
+            NO_RECORDS_QUARANTINED: _quarantined(conn, table),
+        }
+
+    return evaluate
+
+
+def landing_suites() -> list[Suite]:
+    return [
+        Suite(
+            name=f"landing.{table.table_name}",
+            asset=table.asset_key_path,
+            specs=_specs(table),
+            evaluate=_evaluate(table),
+        )
+        for table in RAW_TABLES
+    ]
