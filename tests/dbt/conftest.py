@@ -87,13 +87,21 @@ def insert_raw(
         )
 
 
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess:
-    """Run ``dbt <args>`` on the project against ``warehouse``; fail the test on error."""
+def run_dbt(
+    args: list[str], warehouse: Path, work_dir: Path, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run ``dbt <args>`` on the project against ``warehouse``; fail the test on error.
+
+    With ``check=False`` a non-zero exit (e.g. ``dbt test`` with a failing test) is
+    returned, not failed: read the outcome with :func:`run_results`.
+    """
     env = {
         **os.environ,
         "JOURNEY_WAREHOUSE": str(warehouse),
         "TZ": NON_UTC_TIME_ZONE,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # As the orchestrator runs dbt: a test runs only when all its parents are built.
+        "DBT_INDIRECT_SELECTION": "buildable",
     }
     command = [
         _dbt_executable(),
@@ -108,12 +116,27 @@ def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> subprocess.Comp
         str(work_dir / "logs"),
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         pytest.fail(
             f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-8000:]}"
             f"\n{result.stderr[-4000:]}"
         )
     return result
+
+
+def run_results(work_dir: Path) -> dict[str, dict[str, Any]]:
+    """The last dbt invocation's results in ``work_dir``, by node name.
+
+    Each value is dbt's result entry (``status``: pass, fail, warn, error, success,
+    skipped; ``failures``: the number of rows a data test returned).
+    """
+    results = json.loads((work_dir / "target" / "run_results.json").read_text())["results"]
+    by_name = {}
+    for result in results:
+        # <type>.<project>.<name>[.<hash>]; a unit test's is <type>.<project>.<model>.<name>
+        parts = result["unique_id"].split(".")
+        by_name[parts[-1] if parts[0] == "unit_test" else parts[2]] = result
+    return by_name
 
 
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
@@ -136,6 +159,7 @@ class DbtHarness:
     create_warehouse = staticmethod(create_warehouse)
     insert_raw = staticmethod(insert_raw)
     run_dbt = staticmethod(run_dbt)
+    run_results = staticmethod(run_results)
     query = staticmethod(query)
     query_dicts = staticmethod(query_dicts)
 

@@ -1,10 +1,22 @@
-{{ config(severity='warn') }}
+{{
+    config(
+        severity='warn',
+        meta={
+            "description": "Money is converted with an exchange rate at most 7 days old; an older rate means the FX file has stopped arriving.",
+            "dagster": {"ref": {"name": "int_fx_rates_daily"}},
+        },
+    )
+}}
 
 {#-
     A warning: money converted with a rate published more than 7 days before its day.
     The ECB publishes every TARGET business day (the longest regular gap, Easter, is 4
     days), so an older rate means the FX landing file is stale, or the currency is no
-    longer quoted, and the carried-forward rate may be wrong.
+    longer quoted, and the carried-forward rate may be wrong. Warn, not error: the
+    glossary's rule (the last known rate on or before the day) still holds.
+
+    Checks int_fx_rates_daily (meta dagster ref): staleness is a property of the
+    rates, whichever money uses them.
 -#}
 
 with

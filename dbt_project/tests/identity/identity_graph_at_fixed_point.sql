@@ -1,9 +1,23 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Identity resolution is complete: identifiers seen together in one record always belong to the same person.",
+            "dagster": {"ref": {"name": "int_identifiers_resolved"}},
+        },
+    )
+}}
+
 {#-
     definitions §1 Person: the identity resolution reached its fixed point. Fails with
     every identity edge whose two identifiers have different persons (the contraction
     rounds, var identity_resolution_max_rounds, were too few) and every identifier of
     the graph that has no person at all. Passing proves the components exact: no edge
     crosses two persons, and persons are built from edges only.
+
+    Checks int_identifiers_resolved (meta dagster ref): the person of each
+    identifier is what it proves; int_identity_edges is the graph it is proved
+    against.
 -#}
 
 with

@@ -1,4 +1,12 @@
-{{ config(severity='warn') }}
+{{
+    config(
+        severity='warn',
+        meta={
+            "description": "No person has more than 10 email addresses (that many usually means several people were merged by a shared id).",
+            "dagster": {"ref": {"name": "int_persons_resolved"}},
+        },
+    )
+}}
 
 {#-
     A warning, not a rule of the glossary: a person with more than 10 distinct emails

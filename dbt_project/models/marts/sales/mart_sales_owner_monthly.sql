@@ -4,7 +4,7 @@
     months without activity are absent, not zero-filled (mart_sales_monthly carries the
     zero-filled totals). The metrics come from the same macros as mart_sales_monthly
     (macros/marts/sales_metrics.sql), so the owners of a month add up to its totals
-    (checked by assert_sales_owner_monthly_adds_up_to_sales_monthly).
+    (checked by sales_owner_monthly_adds_up_to_sales_monthly).
 -#}
 
 with

@@ -1,3 +1,13 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Within a web session no two consecutive events are further apart than the session timeout (30 minutes by default), and no session mixes two browsers.",
+            "dagster": {"ref": {"name": "int_web_events_sessionized"}},
+        },
+    )
+}}
+
 {#-
     definitions §2 Session: inside a session no gap between consecutive events exceeds
     session_timeout_minutes, and a session's events all belong to one browser.

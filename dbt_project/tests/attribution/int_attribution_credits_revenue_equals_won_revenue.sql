@@ -1,8 +1,21 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Under every attribution model, the revenue credited to touchpoints adds up to the total won revenue, to the cent.",
+            "dagster": {"ref": {"name": "int_attribution_credits"}},
+        },
+    )
+}}
+
 {#-
     definitions §4 Unattributed: for every model, attributed revenue summed over channels
     equals total won revenue (every won Opportunity, null amount as 0: the deal_won rows
     of int_attribution_conversions, whose unit test shows it holds every won
     Opportunity), to the cent.
+
+    Checks int_attribution_credits (meta dagster ref): the attributed revenue is the
+    number it guards; int_attribution_conversions gives the total to meet.
 -#}
 
 with

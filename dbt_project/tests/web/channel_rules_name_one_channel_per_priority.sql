@@ -1,3 +1,13 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Each priority of the channel rules names a single channel, so every web visit gets one channel.",
+            "dagster": {"ref": {"name": "channel_rules"}},
+        },
+    )
+}}
+
 {#-
     The channel_rules seed: rows sharing a priority are alternatives of one rule, so they
     must name the same channel (int_web_sessions reads a priority's channel).

@@ -1,10 +1,23 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Under every attribution model, the revenue credited to channels (fct_attribution, mart_channel_roi) adds up to the won revenue in mart_sales_monthly, to the cent.",
+            "dagster": {"ref": {"name": "fct_attribution"}},
+        },
+    )
+}}
+
 {#-
     definitions §4 Unattributed: for every model, attributed won revenue summed over
     channels equals total won revenue (mart_sales_monthly), to the cent, both in
     fct_attribution and in mart_channel_roi. Returns the models (and the mart) that
     differ. A warehouse with won revenue but no attribution at all fails too.
+
+    Checks fct_attribution (meta dagster ref): the attributed revenue is the number
+    it guards (mart_channel_roi sums it); mart_sales_monthly gives the total to
+    meet.
 -#}
-{{ config(severity='error') }}
 
 with
 

@@ -1,9 +1,21 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "No funnel stage has more people than the stage before it, overall and in every cohort month of mart_funnel.",
+            "dagster": {"ref": {"name": "mart_funnel"}},
+        },
+    )
+}}
+
 {#-
     definitions §3: from Lead on, the number of persons at a stage never exceeds the
     number at the stage before it, overall (dim_persons) and per cohort (mart_funnel).
     Returns the stage pairs that grow.
+
+    Checks mart_funnel (meta dagster ref): the per-cohort stage counts BI shows; the
+    overall counts of dim_persons are its denominator.
 -#}
-{{ config(severity='error') }}
 
 with
 

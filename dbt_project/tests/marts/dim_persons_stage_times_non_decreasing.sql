@@ -1,9 +1,18 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every person moves through the funnel in order: Lead, then MQL, SQL, Opportunity and Customer, never reaching a stage before the one before it.",
+            "dagster": {"ref": {"name": "dim_persons"}},
+        },
+    )
+}}
+
 {#-
     definitions §3 Funnel order: a person's stage times from Lead to Customer never
     decrease, and a person who reached a stage reached every earlier one (from Lead
     on). Returns the persons that break it.
 -#}
-{{ config(severity='error') }}
 
 select
     person_id,

@@ -1,6 +1,19 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every page view and tracked event belongs to exactly one web session.",
+            "dagster": {"ref": {"name": "int_web_sessions"}},
+        },
+    )
+}}
+
 {#-
     Every page and track event is in exactly one session: the sessions' event counts add
     up to the parsed events, and there is one session per session-starting event.
+
+    Checks int_web_sessions (meta dagster ref): the sessions whose counts it guards;
+    the event models are what they must account for.
 -#}
 
 with

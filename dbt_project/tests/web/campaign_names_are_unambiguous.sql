@@ -1,4 +1,13 @@
-{{ config(severity='warn') }}
+{{
+    config(
+        severity='warn',
+        meta={
+            "description": "No campaign id or name (ignoring case and spaces) belongs to two campaigns, so web visits match one campaign without a tie-break.",
+            "dagster": {"ref": {"name": "int_campaigns_unioned"}},
+        },
+    )
+}}
+
 {#-
     Campaign ids and names that match more than one campaign (compared trimmed and
     lowercased, as sessions match them). Sessions still get one campaign, by the

@@ -1,11 +1,23 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Each month, the sales owners' won revenue and new opportunities add up to the month's totals in mart_sales_monthly.",
+            "dagster": {"ref": {"name": "mart_sales_owner_monthly"}},
+        },
+    )
+}}
+
 {#-
     definitions §5 Sales: mart_sales_owner_monthly splits mart_sales_monthly by owner,
     so per month the owners' won_revenue adds up to the month's won_revenue to the cent
     and their new_opportunities to the month's new_opportunities. Returns the months
     that differ, on either side (a month with activity missing from one mart fails too;
     mart_sales_monthly's zero-filled months must sum to zero).
+
+    Checks mart_sales_owner_monthly (meta dagster ref): the split by owner must add
+    up to the company total, not the other way round.
 -#}
-{{ config(severity='error') }}
 
 with
 

@@ -1,10 +1,22 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Leads credited to channels add up to the number of people who became a lead, in fct_attribution, mart_channel_roi and mart_marketing_daily; MQLs in mart_marketing_daily add up to the number of MQLs.",
+            "dagster": {"ref": {"name": "fct_attribution"}},
+        },
+    )
+}}
+
 {#-
     definitions §4 Unattributed and §5 Leads: for every model, lead credits summed over
     channels equal the number of persons with a Lead time (dim_persons), in
     fct_attribution and mart_channel_roi; mart_marketing_daily's first-touch leads and
     MQLs equal the persons with a Lead and an MQL time. Returns what differs.
+
+    Checks fct_attribution (meta dagster ref): the credits every channel breakdown
+    of leads is built from; dim_persons gives the count to meet.
 -#}
-{{ config(severity='error') }}
 
 with
 

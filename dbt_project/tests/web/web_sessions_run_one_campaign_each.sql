@@ -1,7 +1,20 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every campaign-tagged event of a web session carries its session's campaign: a new campaign starts a new session.",
+            "dagster": {"ref": {"name": "int_web_sessions"}},
+        },
+    )
+}}
+
 {#-
     definitions §2 Session: a different non-empty utm_campaign starts a new session, so
     every campaign-tagged event of a session carries its session's campaign, the first
     event's (trimmed, case-insensitive).
+
+    Checks int_web_sessions (meta dagster ref): the session's campaign is the value
+    it guards.
 -#}
 
 with

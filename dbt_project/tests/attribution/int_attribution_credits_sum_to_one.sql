@@ -1,3 +1,13 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every conversion hands out exactly 100% of its credit under every attribution model.",
+            "dagster": {"ref": {"name": "int_attribution_credits"}},
+        },
+    )
+}}
+
 {#- definitions §4: the credits of one conversion under one model sum to exactly 1. -#}
 
 with

@@ -1,6 +1,19 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Under every attribution model, the lead credits add up to the number of people who became a lead.",
+            "dagster": {"ref": {"name": "int_attribution_credits"}},
+        },
+    )
+}}
+
 {#-
     definitions §4 Unattributed: for every model, attributed leads (credits of lead
     conversions) summed over channels equal the number of persons with a Lead time.
+
+    Checks int_attribution_credits (meta dagster ref): the credits are the number it
+    guards; int_person_stages only gives the count to meet.
 -#}
 
 with

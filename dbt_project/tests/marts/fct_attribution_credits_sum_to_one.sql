@@ -1,8 +1,17 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every conversion hands out exactly 100% of its credit under every attribution model.",
+            "dagster": {"ref": {"name": "fct_attribution"}},
+        },
+    )
+}}
+
 {#-
     definitions §4 Models: the credits of one conversion under one model sum to exactly
     1 (up to floating-point noise). Returns the conversions and models that do not.
 -#}
-{{ config(severity='error') }}
 
 select
     conversion_type,

@@ -1,3 +1,13 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "No funnel stage has more people than the stage before it (Lead, MQL, SQL, Opportunity, Customer).",
+            "dagster": {"ref": {"name": "int_person_stages"}},
+        },
+    )
+}}
+
 {#-
     definitions §3: funnel order is enforced, so the number of persons with a stage time
     never grows from Lead down to Customer. Returns the pair of stages that breaks it.

@@ -1,0 +1,440 @@
+"""The data-quality checks fail on poisoned data and pass on clean data.
+
+A check that cannot fail is a defect (issue 4). One clean warehouse is built for the
+module (``dbt build``, unit tests excluded: other modules run them) and every check
+below passes on it. Each test then poisons a copy of that warehouse in one way, runs
+``dbt test --select <check>`` (after ``dbt run`` of the one model the poison must flow
+through, where it needs one) and reads the check's status and failure count from dbt's
+run_results.json. Every number is worked out by hand from the rows below. A last test
+reads the manifest: every singular test carries what dagster-dbt needs to make it a
+described asset check on the asset it guards.
+
+The clean data (reporting currency USD; ECB rates per EUR on Wednesday 2026-01-14 and
+Monday 2026-02-09, both USD 1.25 and GBP 0.80, carried forward to later days):
+
+- Deals: O1 (Account A1, EUR 1000, won 2026-01-15: 1000 x 1.25 = USD 1250), O2 (A2,
+  USD 3000, won 01-30), O3 (A1, USD 500, lost 01-20), O4 (A2, GBP 800, won 02-10:
+  800 x 1.25 / 0.80 = USD 1250), O5 (A2, no amount, won 02-11: 0). January: 2 won
+  deals, USD 4250; February: 2 won deals, USD 1250.
+- Ad spend: 2026-01-15 Google Ads USD 100.00 (account 111) and EUR 40.00 (account 222,
+  USD 50.00): USD 150.00; 2026-01-16 Meta EUR 20.00 (USD 25.00) and LinkedIn
+  costInUsd 10.004 (rounded to USD 10.00).
+- Ann (ann@x.com) browses once on 2026-01-02 and becomes a Contact of A1 on 01-03: her
+  lead (01-03) has one touchpoint; O1 makes her an Opportunity (01-05) and a Customer
+  (01-15). A2's deals have no contact: Unattributed.
+- Two SendGrid events with ids sg-1 and sg-2.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+SF = "crm/salesforce/"
+A1, A2 = "0010000000000A1AAA", "0010000000000A2AAA"
+O1, O2, O3, O4, O5 = (f"0060000000000O{n}AAA" for n in range(1, 6))
+SITE = "https://www.acme.example"
+
+
+def _sf(object_: str, position: int, id_: str, created: str, **fields) -> dict:
+    return {
+        "id": id_,
+        "created_date": created,
+        "system_modstamp": created,
+        "is_deleted": "false",
+        "_source_file": f"{SF}{object_}/2026-02-20.csv",
+        "_source_position": position,
+        **fields,
+    }
+
+
+def _deal(position: int, id_: str, account: str, created: str, close: str, won: bool, **fields):
+    return _sf(
+        "Opportunity",
+        position,
+        id_,
+        f"{created}T10:00:00.000Z",
+        account_id=account,
+        close_date=close,
+        is_closed="true",
+        is_won="true" if won else "false",
+        stage_name="Closed Won" if won else "Closed Lost",
+        type="New Customer",
+        **fields,
+    )
+
+
+def _google(position: int, customer: str, currency: str, ad: str, cost_micros: str) -> dict:
+    return {
+        "customer_id": customer,
+        "customer_currency_code": currency,
+        "campaign_id": f"70{customer}",
+        "campaign_name": f"Search {currency}",
+        "ad_group_id": "22",
+        "ad_id": ad,
+        "segments_date": "2026-01-15",
+        "metrics_impressions": "1000",
+        "metrics_clicks": "10",
+        "metrics_cost_micros": cost_micros,
+        "_source_file": "ads/google_ads/2026-01-16.json",
+        "_source_position": position,
+    }
+
+
+def _sendgrid(position: int, event_id: str, event: str) -> dict:
+    return {
+        "sg_event_id": event_id,
+        "sg_message_id": "msg-1",
+        "email": "ann@x.com",
+        "timestamp": str(1768464000 + 60 * position),  # 2026-01-15T08:00:00Z onwards
+        "event": event,
+        "singlesend_id": "S1",
+        "singlesend_name": "January news",
+        "_source_file": f"email/sendgrid/{position:04d}.json",
+        "_source_position": 1,
+    }
+
+
+def _fx(position: int, rate_date: str, currency: str, rate: str) -> dict:
+    return {
+        "rate_date": rate_date,
+        "currency_code": currency,
+        "rate": rate,
+        "_source_file": "finance/fx/eurofxref-hist.csv",
+        "_source_position": position,
+    }
+
+
+RAW_ROWS: dict[tuple[str, str], list[dict]] = {
+    ("fx", "ecb_rates"): [
+        _fx(2, "2026-01-14", "USD", "1.2500"),
+        _fx(2, "2026-01-14", "GBP", "0.8000"),
+        _fx(3, "2026-02-09", "USD", "1.2500"),
+        _fx(3, "2026-02-09", "GBP", "0.8000"),
+    ],
+    ("salesforce", "account"): [
+        _sf("Account", 1, A1, "2025-01-01T00:00:00.000Z", name="Alpha"),
+        _sf("Account", 2, A2, "2025-01-01T00:00:00.000Z", name="Beta"),
+    ],
+    ("salesforce", "contact"): [
+        _sf(
+            "Contact",
+            1,
+            "0030000000000C1AAA",
+            "2026-01-03T00:00:00.000Z",
+            email="ann@x.com",
+            account_id=A1,
+        ),
+    ],
+    ("salesforce", "opportunity"): [
+        _deal(1, O1, A1, "2026-01-05", "2026-01-15", True, amount="1000", currency_iso_code="EUR"),
+        _deal(2, O2, A2, "2026-01-10", "2026-01-30", True, amount="3000", currency_iso_code="USD"),
+        _deal(3, O3, A1, "2026-01-12", "2026-01-20", False, amount="500", currency_iso_code="USD"),
+        _deal(4, O4, A2, "2026-02-01", "2026-02-10", True, amount="800", currency_iso_code="GBP"),
+        _deal(5, O5, A2, "2026-02-02", "2026-02-11", True, currency_iso_code="USD"),
+    ],
+    ("google_ads", "ad_stats"): [
+        _google(1, "111", "USD", "33", "100000000"),
+        _google(2, "222", "EUR", "44", "40000000"),
+    ],
+    ("meta_ads", "insights"): [
+        {
+            "account_id": "9001",
+            "account_currency": "EUR",
+            "campaign_id": "c1",
+            "campaign_name": "Ebook",
+            "adset_id": "s1",
+            "ad_id": "m1",
+            "date_start": "2026-01-16",
+            "date_stop": "2026-01-16",
+            "impressions": "2000",
+            "clicks": "40",
+            "spend": "20.00",
+            "_source_file": "ads/meta_ads/2026-01-17.json",
+            "_source_position": 1,
+        },
+    ],
+    ("linkedin_ads", "ad_analytics"): [
+        {
+            "creative_urn": "urn:li:sponsoredCreative:555",
+            "date_start": "2026-01-16",
+            "date_end": "2026-01-16",
+            "impressions": "300",
+            "clicks": "6",
+            "cost_in_usd": "10.004",
+            "_source_file": "ads/linkedin_ads/analytics/2026-01-17.json",
+            "_source_position": 1,
+        },
+    ],
+    ("linkedin_ads", "creatives"): [
+        {
+            "id": "urn:li:sponsoredCreative:555",
+            "campaign": "urn:li:sponsoredCampaign:70",
+            "_source_file": "ads/linkedin_ads/creatives/a.json",
+            "_source_position": 1,
+        },
+    ],
+    ("linkedin_ads", "campaigns"): [
+        {
+            "id": "70",
+            "name": "Q1 Webinar",
+            "account": "urn:li:sponsoredAccount:900",
+            "status": "ACTIVE",
+            "_source_file": "ads/linkedin_ads/campaigns/a.json",
+            "_source_position": 1,
+        },
+    ],
+    ("segment", "events"): [
+        {
+            "message_id": "seg-1",
+            "type": "page",
+            "anonymous_id": "anon-ann",
+            "timestamp": "2026-01-02T09:00:00.000Z",
+            "context_page_url": f"{SITE}/blog",
+            "context_page_path": "/blog",
+            "context_page_referrer": "https://www.google.com/",
+            "_source_file": "web/segment/2026-01-02.jsonl",
+            "_source_position": 1,
+        },
+        {
+            "message_id": "seg-2",
+            "type": "identify",
+            "anonymous_id": "anon-ann",
+            "timestamp": "2026-01-02T09:01:00.000Z",
+            "traits": '{"email": "ann@x.com"}',
+            "_source_file": "web/segment/2026-01-02.jsonl",
+            "_source_position": 2,
+        },
+    ],
+    ("sendgrid", "events"): [
+        _sendgrid(1, "sg-1", "processed"),
+        _sendgrid(2, "sg-2", "delivered"),
+    ],
+}
+
+# the checks poisoned below, each of which must pass on the clean warehouse
+CHECKS = [
+    "fx_rate_available",
+    "won_revenue_reconciles",
+    "fct_attribution_credits_sum_to_one",
+    "dim_persons_stage_times_non_decreasing",
+    "marketing_spend_reconciles",
+    "source_unique_sendgrid_events_sg_event_id",
+    "source_not_null_sendgrid_events_sg_event_id",
+]
+
+
+@pytest.fixture(scope="module")
+def clean(dbt_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The clean warehouse, built once, and the results of that build.
+
+    dbt runs on ``work_dir/warehouse.duckdb`` only, the clean copy is kept beside it:
+    every dbt invocation of the module then has the same profile and target path, so
+    dbt parses the project once and partially after that.
+    """
+    work_dir = tmp_path_factory.mktemp("quality_checks")
+    warehouse = dbt_harness.create_warehouse(work_dir / "warehouse.duckdb")
+    for (source, object_), rows in RAW_ROWS.items():
+        dbt_harness.insert_raw(warehouse, source, object_, rows)
+    dbt_harness.run_dbt(["build", "--exclude-resource-type", "unit_test"], warehouse, work_dir)
+    results = dbt_harness.run_results(work_dir)
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    shutil.copy(warehouse, work_dir / "clean.duckdb")
+    return {
+        "work_dir": work_dir,
+        "warehouse": work_dir / "clean.duckdb",
+        "results": results,
+        "manifest": manifest,
+    }
+
+
+@pytest.fixture
+def poisoned(dbt_harness, clean: dict) -> dict:
+    """A fresh copy of the clean warehouse to poison, and dbt runners on it.
+
+    ``run(args)`` runs dbt on the copy (an error fails the pytest test); ``test(select)``
+    runs ``dbt test --select`` and returns the results by node name (a failing data
+    test is a status, not a pytest failure); ``failing_rows(check)`` runs the check's
+    SQL as dbt compiled it and returns its rows.
+    """
+    work_dir = clean["work_dir"]
+    warehouse = work_dir / "warehouse.duckdb"
+    shutil.copy(clean["warehouse"], warehouse)
+
+    def run(args: list[str]) -> None:
+        dbt_harness.run_dbt(args, warehouse, work_dir)
+
+    def test(select: str) -> dict[str, dict]:
+        dbt_harness.run_dbt(["test", "--select", select], warehouse, work_dir, check=False)
+        return dbt_harness.run_results(work_dir)
+
+    def failing_rows(check: str) -> list[dict]:
+        [compiled] = (work_dir / "target" / "compiled").rglob(f"{check}.sql")
+        return dbt_harness.query_dicts(warehouse, compiled.read_text())
+
+    return {
+        "warehouse": warehouse,
+        "run": run,
+        "test": test,
+        "failing_rows": failing_rows,
+        "execute": lambda sql: _execute(warehouse, sql),
+    }
+
+
+def _execute(warehouse: Path, sql: str) -> None:
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(sql)
+
+
+def test_every_check_passes_on_clean_data(clean: dict) -> None:
+    results = clean["results"]
+    for check in CHECKS:
+        assert (results[check]["status"], results[check]["failures"]) == ("pass", 0), check
+
+
+def test_every_singular_test_is_a_described_check_on_a_parent(clean: dict) -> None:
+    """dagster-dbt names a check's asset from meta.dagster.ref (a singular test with one
+    parent would not need it; naming it anyway keeps the check when a parent is added)
+    and reads its description from the top-level meta.description."""
+    nodes = clean["manifest"]["nodes"]
+    singular = [
+        n for n in nodes.values() if n["resource_type"] == "test" and "test_metadata" not in n
+    ]
+    assert len(singular) == 24
+    for test in singular:
+        parents = {nodes[p]["name"] for p in test["depends_on"]["nodes"]}
+        assert test["meta"]["dagster"]["ref"]["name"] in parents, test["name"]
+        assert test["meta"]["description"].strip(), test["name"]
+        assert test["config"]["severity"].lower() in ("error", "warn"), test["name"]
+        assert not test["name"].startswith("assert_"), test["name"]
+
+
+def test_clean_marts_hold_the_hand_computed_numbers(dbt_harness, clean: dict) -> None:
+    months = dbt_harness.query(
+        clean["warehouse"],
+        "select month, won_deals, won_revenue from marts.mart_sales_monthly order by month",
+    )
+    assert months == [
+        (date(2026, 1, 1), 2, Decimal("4250")),
+        (date(2026, 2, 1), 2, Decimal("1250")),
+    ]
+    spend = dbt_harness.query(
+        clean["warehouse"],
+        "select date, platform, sum(spend) from marts.mart_marketing_daily"
+        " where spend <> 0 group by all order by all",
+    )
+    assert spend == [
+        (date(2026, 1, 15), "google_ads", Decimal("150")),
+        (date(2026, 1, 16), "linkedin_ads", Decimal("10")),
+        (date(2026, 1, 16), "meta_ads", Decimal("25")),
+    ]
+
+
+def test_currency_without_fx_rate_fails_fx_rate_available(dbt_harness, poisoned: dict) -> None:
+    # a CHF deal won on 2026-01-20: the ECB file has no CHF rate on or before it
+    chf = _deal(
+        6,
+        "0060000000000O6AAA",
+        A1,
+        "2026-01-06",
+        "2026-01-20",
+        True,
+        amount="700",
+        currency_iso_code="CHF",
+    )
+    dbt_harness.insert_raw(poisoned["warehouse"], "salesforce", "opportunity", [chf])
+    poisoned["run"](
+        ["run", "--select", "stg_salesforce__opportunities", "int_opportunities_converted"]
+    )
+    check = poisoned["test"]("fx_rate_available")["fx_rate_available"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+    [row] = poisoned["failing_rows"]("fx_rate_available")
+    assert (row["row_id"], row["currency_code"], row["rate_needed_for_date"]) == (
+        "0060000000000O6AAA",
+        "CHF",
+        date(2026, 1, 20),
+    )
+
+
+def test_deal_counted_twice_fails_won_revenue_reconciles(poisoned: dict) -> None:
+    # a fan-out on the way to the mart: O2 (USD 3000, won in January) twice
+    poisoned["execute"](
+        "insert into intermediate.int_opportunities_converted"
+        f" select * from intermediate.int_opportunities_converted where opportunity_id = '{O2}'"
+    )
+    poisoned["run"](["run", "--select", "mart_sales_monthly"])
+    check = poisoned["test"]("won_revenue_reconciles")["won_revenue_reconciles"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+    [row] = poisoned["failing_rows"]("won_revenue_reconciles")
+    assert row["month"] == date(2026, 1, 1)
+    assert (row["expected_won_deals"], row["actual_won_deals"]) == (2, 3)
+    assert (row["expected_won_revenue"], row["actual_won_revenue"]) == (4250, 7250)
+
+
+def test_credits_not_summing_to_one_fail_the_sum_to_one_check(poisoned: dict) -> None:
+    # Ann's lead has one touchpoint: under linear it gets all the credit; give it half
+    poisoned["execute"](
+        "update marts.fct_attribution set credit = 0.5"
+        " where conversion_type = 'lead' and model = 'linear'"
+    )
+    results = poisoned["test"]("fct_attribution_credits_sum_to_one")
+    check = results["fct_attribution_credits_sum_to_one"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+    [row] = poisoned["failing_rows"]("fct_attribution_credits_sum_to_one")
+    assert (row["conversion_type"], row["model"], row["credit_sum"]) == ("lead", "linear", 0.5)
+
+
+def test_stage_before_the_previous_fails_the_stage_order_check(dbt_harness, poisoned) -> None:
+    # Ann: lead 2026-01-03, MQL 2026-01-05 10:00; move her MQL to the day before her lead
+    assert dbt_harness.query(
+        poisoned["warehouse"],
+        "select lead_at, mql_at from marts.dim_persons where mql_at is not null",
+    ) == [(datetime(2026, 1, 3), datetime(2026, 1, 5, 10, 0))]
+    poisoned["execute"]("update marts.dim_persons set mql_at = timestamp '2026-01-02 00:00:00'")
+    results = poisoned["test"]("dim_persons_stage_times_non_decreasing")
+    check = results["dim_persons_stage_times_non_decreasing"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+
+
+def test_mart_spend_off_staging_fails_marketing_spend_reconciles(poisoned: dict) -> None:
+    # on the way to the mart LinkedIn's row is lost and Google's EUR 40.00 is taken as
+    # USD (a silent rate of 1.0)
+    poisoned["execute"](
+        "delete from intermediate.int_ad_performance_unioned where platform = 'linkedin_ads'"
+    )
+    poisoned["execute"](
+        "update intermediate.int_ad_performance_unioned"
+        " set spend_in_reporting_currency = spend where currency_code = 'EUR'"
+        " and platform = 'google_ads'"
+    )
+    poisoned["run"](["run", "--select", "mart_marketing_daily"])
+    check = poisoned["test"]("marketing_spend_reconciles")["marketing_spend_reconciles"]
+    assert (check["status"], check["failures"]) == ("fail", 2)
+    rows = sorted(
+        (r["date"], r["platform"], r["expected_spend"], r["actual_spend"])
+        for r in poisoned["failing_rows"]("marketing_spend_reconciles")
+    )
+    assert rows == [
+        (date(2026, 1, 15), "google_ads", 150, 140),
+        (date(2026, 1, 16), "linkedin_ads", 10, 0),
+    ]
+
+
+def test_duplicate_sg_event_id_in_raw_warns_on_the_source_unique_check(
+    dbt_harness, poisoned: dict
+) -> None:
+    # sg-1 delivered twice past ingestion: a warning (staging keeps the first copy)
+    dbt_harness.insert_raw(
+        poisoned["warehouse"], "sendgrid", "events", [_sendgrid(3, "sg-1", "processed")]
+    )
+    results = poisoned["test"]("source:sendgrid.events")
+    unique = results["source_unique_sendgrid_events_sg_event_id"]
+    assert (unique["status"], unique["failures"]) == ("warn", 1)
+    not_null = results["source_not_null_sendgrid_events_sg_event_id"]
+    assert (not_null["status"], not_null["failures"]) == ("pass", 0)
