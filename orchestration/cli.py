@@ -26,6 +26,9 @@ _DAGSTER_YAML = """\
 # Written by `journey` when DAGSTER_HOME was empty. Edit freely.
 telemetry:
   enabled: false
+# Evaluate the landing folders' freshness policies (orchestration/quality/freshness.py).
+freshness:
+  enabled: true
 """
 
 
@@ -46,11 +49,11 @@ def _prepare_environment(settings: Settings) -> None:
         dagster_yaml.write_text(_DAGSTER_YAML)
 
 
-def _run_log_path(settings: Settings) -> Path:
+def _run_log_path(settings: Settings, name: str) -> Path:
     """Where the run's verbose output (dbt's log lines) goes."""
     folder = settings.dagster_home / "logs"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"refresh-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    return folder / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.log"
 
 
 def _has_files(folder: Path) -> bool:
@@ -79,21 +82,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_refresh(_args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    _prepare_environment(settings)
+def _execute(settings: Settings, job_name: str, log_name: str, trigger: str):
+    """Run a job of the code location in this process against DAGSTER_HOME's
+    instance, progress lines to stdout, dbt's verbose output to a log file.
 
+    Returns the run result, the run's check outcomes and the log path.
+    """
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.jobs import REFRESH_JOB_NAME
     from orchestration.progress import PROGRESS_LOGGER, progress_to
-    from orchestration.summary import render_summary
+    from orchestration.quality.checks import check_outcomes
 
-    print(f"refreshing {settings.warehouse} from {settings.landing_dir}", flush=True)
-    started = time.monotonic()
-    job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    log_path = _run_log_path(settings)
+    job = defs.resolve_job_def(job_name)
+    log_path = _run_log_path(settings, log_name)
     with (
         DagsterInstance.get() as instance,
         open(log_path, "w", encoding="utf-8") as log,
@@ -104,20 +106,98 @@ def cmd_refresh(_args: argparse.Namespace) -> int:
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {PROGRESS_LOGGER: {}}},
-            tags={"journey/trigger": "cli"},
+            tags={"journey/trigger": trigger},
         )
+        outcomes = check_outcomes(instance, result.run_id)
+    return result, outcomes, log_path
+
+
+def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report module
+    from orchestration.quality.report import explain_failures
+
+    lines = explain_failures(outcomes, catalog)
+    if lines:
+        print("\nchecks that failed (blocking ones stop the numbers they guard):")
+        print("\n".join(lines))
+
+
+def cmd_refresh(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _prepare_environment(settings)
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import REFRESH_JOB_NAME
+    from orchestration.quality.report import check_catalog, is_blocking
+    from orchestration.summary import render_summary
+
+    print(f"refreshing {settings.warehouse} from {settings.landing_dir}", flush=True)
+    started = time.monotonic()
+    result, outcomes, log_path = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli")
     elapsed = time.monotonic() - started
+    catalog = check_catalog(defs)
     print()
     print(render_summary(settings.warehouse))
-    if result.success:
-        print(f"refresh succeeded in {elapsed:.1f}s (run {result.run_id}; log {log_path})")
+    _print_failures(outcomes, catalog)
+    blocking_failed = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
+    warnings = [o for o in outcomes if not o.passed and not is_blocking(o, catalog)]
+    checks_line = (
+        f"{len(outcomes)} checks: {len(blocking_failed)} blocking failure(s), "
+        f"{len(warnings)} warning(s)"
+    )
+    if result.success and not blocking_failed:
+        print(
+            f"refresh succeeded in {elapsed:.1f}s; {checks_line} "
+            f"(run {result.run_id}; log {log_path})"
+        )
         return EXIT_OK
     failed = [
         event.step_key for event in result.all_events if event.is_step_failure and event.step_key
     ]
     print(
-        f"refresh FAILED in {elapsed:.1f}s (run {result.run_id}); failed steps: "
-        f"{', '.join(failed) or 'see the run in the Dagster UI'}. Full log: {log_path}",
+        f"refresh FAILED in {elapsed:.1f}s (run {result.run_id}); {checks_line}; failed "
+        f"steps: {', '.join(failed) or 'none'}. Numbers downstream of a blocking failure "
+        f"keep their last good build. Full log: {log_path}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _prepare_environment(settings)
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import CHECK_JOB_NAME
+    from orchestration.quality.report import check_catalog, is_blocking, results_table
+
+    catalog = check_catalog(defs)
+    if args.list:
+        width = max(len("/".join(k.asset_key.path)) + len(k.name) + 3 for k in catalog)
+        for key in sorted(catalog, key=lambda k: (k.asset_key.path, k.name)):
+            info = catalog[key]
+            name = f"{'/'.join(key.asset_key.path)} / {key.name}"
+            severity = "blocking" if info.blocking else "warning"
+            print(f"{name:<{width}}  {severity:<8}  {info.rule}")
+        print(f"{len(catalog)} checks")
+        return EXIT_OK
+    if not settings.warehouse.exists():
+        print(f"no warehouse at {settings.warehouse}: run `journey refresh` first", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"checking {settings.warehouse} (no rebuild)", flush=True)
+    started = time.monotonic()
+    result, outcomes, log_path = _execute(settings, CHECK_JOB_NAME, "check", "cli-check")
+    elapsed = time.monotonic() - started
+    print()
+    print(results_table(outcomes, catalog))
+    _print_failures(outcomes, catalog)
+    blocking_failed = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
+    if result.success and not blocking_failed:
+        print(f"checks done in {elapsed:.1f}s (run {result.run_id}; log {log_path})")
+        return EXIT_OK
+    print(
+        f"checks FAILED in {elapsed:.1f}s: {len(blocking_failed)} blocking failure(s)"
+        f"{'' if result.success else ', and a step of the check run failed'} "
+        f"(run {result.run_id}; log {log_path})",
         file=sys.stderr,
     )
     return EXIT_FAILED
@@ -179,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     ref = sub.add_parser("refresh", help="load new files and rebuild the warehouse")
     ref.set_defaults(func=cmd_refresh)
+
+    chk = sub.add_parser(
+        "check",
+        help="run every data-quality check on the current warehouse (no rebuild)",
+    )
+    chk.add_argument(
+        "--list", action="store_true", help="list every check with its severity and rule"
+    )
+    chk.set_defaults(func=cmd_check)
 
     dev = sub.add_parser("dev", help="start the Dagster UI on this code location")
     dev.add_argument("--host", default="127.0.0.1")

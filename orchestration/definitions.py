@@ -6,11 +6,13 @@ from orchestration.dbt.assets import build_dbt_definitions
 from orchestration.ingestion.assets import build_ingestion_definitions
 from orchestration.jobs import build_job_definitions
 from orchestration.progress import PROGRESS_LOGGER, progress_logger
+from orchestration.quality.checks import build_quality_definitions
 from orchestration.resources import WarehouseResource
 
 defs = dg.Definitions.merge(
     build_ingestion_definitions(),
     build_dbt_definitions(),
+    build_quality_definitions(),
     build_job_definitions(),
     dg.Definitions(
         resources={"warehouse": WarehouseResource()},

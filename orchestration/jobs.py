@@ -3,6 +3,7 @@
 import dagster as dg
 
 REFRESH_JOB_NAME = "refresh_warehouse"
+CHECK_JOB_NAME = "check_warehouse"
 
 refresh_job = dg.define_asset_job(
     name=REFRESH_JOB_NAME,
@@ -16,5 +17,16 @@ refresh_job = dg.define_asset_job(
 )
 
 
+check_job = dg.define_asset_job(
+    name=CHECK_JOB_NAME,
+    selection=dg.AssetSelection.all_asset_checks(),
+    description=(
+        "Run every data-quality check (the quality suites and the dbt tests) against the "
+        "warehouse as it is, without loading or rebuilding anything. `journey check`."
+    ),
+    tags={"journey/kind": "check"},
+)
+
+
 def build_job_definitions() -> dg.Definitions:
-    return dg.Definitions(jobs=[refresh_job])
+    return dg.Definitions(jobs=[refresh_job, check_job])

@@ -75,4 +75,10 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-TRANSLATOR = JourneyDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+TRANSLATOR = JourneyDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True,
+        # Tests on dbt sources guard the raw assets the loaders write.
+        enable_source_tests_as_checks=True,
+    )
+)

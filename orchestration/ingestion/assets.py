@@ -7,12 +7,17 @@ they are the vendors' files, owned by whoever drops them.
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from ingestion import SOURCES, load_source
 from ingestion.registry import RawTable, tables_of
+from orchestration.quality.checks import asset_check_spec, run_suites
+from orchestration.quality.freshness import landing_freshness_policy
 from orchestration.resources import WarehouseResource
+from quality import raw_layer_suites
+from quality.model import CheckContext, Suite
 
 RAW_GROUP = "raw"
 LANDING_GROUP = "landing"
@@ -38,6 +43,7 @@ def _landing_specs() -> list[dg.AssetSpec]:
             group_name=LANDING_GROUP,
             kinds={"file"},
             metadata={"landing_path": table.landing_path},
+            freshness_policy=landing_freshness_policy(table.source),
         )
         for source in SOURCES
         for table in tables_of(source)
@@ -60,43 +66,93 @@ def _raw_spec(table: RawTable) -> dg.AssetSpec:
     )
 
 
+def _suites_of(source: str) -> list[Suite]:
+    return [suite for suite in raw_layer_suites() if suite.asset[1] == source]
+
+
 def _build_source_asset(source: str) -> dg.AssetsDefinition:
     tables = tables_of(source)
+    suites = _suites_of(source)
 
     @dg.multi_asset(
         name=f"load_{source}",
         specs=[_raw_spec(t) for t in tables],
-        description=f"Load new {source} files from the landing zone into schema raw.",
+        check_specs=[
+            asset_check_spec(spec, dagster_blocking=False)
+            for suite in suites
+            for spec in suite.specs
+        ],
+        description=(
+            f"Load new {source} files from the landing zone into schema raw, then run "
+            "the raw layer's quality suites on what was loaded."
+        ),
         pool="warehouse_writer",
+        # Selecting only the checks (`journey check`) validates without loading.
+        can_subset=True,
     )
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult]:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetMaterialization]:
         settings = warehouse.settings()
+        if context.selected_asset_keys:
+            yield from _load_and_report(context, warehouse, source, tables)
+        check_context = CheckContext(now=datetime.now(UTC), landing_dir=settings.landing_dir)
         with warehouse.connect() as conn:
-            result = load_source(conn, settings.landing_dir, source, load_id=context.run_id)
-        for table in tables:
-            stats = result.tables[table.object]
-            if stats.records_quarantined:
-                context.log.warning(
-                    f"{table.qualified_name}: {stats.records_quarantined} record(s) "
-                    "quarantined, see raw._quarantine"
-                )
-            yield dg.MaterializeResult(
-                asset_key=raw_asset_key(table),
-                metadata={
-                    "files_seen": stats.files_seen,
-                    "files_loaded": stats.files_loaded,
-                    "files_skipped_same_content": stats.files_skipped,
-                    "files_unreadable": stats.files_unreadable,
-                    "records_read": stats.records_read,
-                    "rows_loaded": stats.records_loaded,
-                    "duplicates": stats.records_duplicate,
-                    "quarantined": stats.records_quarantined,
-                },
+            yield from run_suites(
+                conn,
+                suites,
+                check_context,
+                selected=set(context.selected_asset_check_keys),
+                log=context.log,
             )
 
     return _load
+
+
+def _load_and_report(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    source: str,
+    tables: tuple[RawTable, ...],
+) -> Iterator[dg.MaterializeResult | dg.AssetMaterialization]:
+    """Load the family's new files; report the selected raw tables (files of a family
+    arrive together, so a subset still loads the whole family) and, as materializations
+    of the landing assets, which folders delivered."""
+    settings = warehouse.settings()
+    with warehouse.connect() as conn:
+        result = load_source(conn, settings.landing_dir, source, load_id=context.run_id)
+    for table in tables:
+        if raw_asset_key(table) not in context.selected_asset_keys:
+            continue
+        stats = result.tables[table.object]
+        if stats.files_loaded or stats.files_unreadable:
+            # The landing folder delivered: this is what its freshness policy watches.
+            yield dg.AssetMaterialization(
+                asset_key=landing_asset_key(table),
+                description="New files arrived in the landing zone and were read.",
+                metadata={
+                    "new_files": stats.files_loaded + stats.files_unreadable,
+                    "records_read": stats.records_read,
+                },
+            )
+        if stats.records_quarantined:
+            context.log.warning(
+                f"{table.qualified_name}: {stats.records_quarantined} record(s) "
+                "quarantined, see raw._quarantine"
+            )
+        yield dg.MaterializeResult(
+            asset_key=raw_asset_key(table),
+            metadata={
+                "files_seen": stats.files_seen,
+                "files_loaded": stats.files_loaded,
+                "files_skipped_same_content": stats.files_skipped,
+                "files_unreadable": stats.files_unreadable,
+                "records_read": stats.records_read,
+                "rows_loaded": stats.records_loaded,
+                "duplicates": stats.records_duplicate,
+                "quarantined": stats.records_quarantined,
+            },
+        )
 
 
 def build_ingestion_definitions() -> dg.Definitions:

@@ -7,6 +7,7 @@ files; here they must come out of the warehouse unchanged.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -161,3 +162,78 @@ def test_a_failing_step_makes_refresh_exit_non_zero(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "refresh FAILED" in run.stderr
     assert "load_" in run.stderr
+
+
+def _marketing_spend(warehouse: Path) -> float:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute("select sum(spend) from marts.mart_marketing_daily").fetchone()[0]
+
+
+def _google_ads_file(cost_micros: str) -> str:
+    """One Google Ads searchStream row in the vendor's shape (a restated later day)."""
+    result = {
+        "customer": {
+            "resourceName": "customers/4817263950",
+            "id": "4817263950",
+            "currencyCode": "USD",
+            "timeZone": "America/New_York",
+        },
+        "campaign": {
+            "resourceName": "customers/4817263950/campaigns/34554948369",
+            "id": "34554948369",
+            "name": "Search - Brand - US",
+        },
+        "adGroup": {
+            "resourceName": "customers/4817263950/adGroups/865969145701",
+            "id": "865969145701",
+            "name": "Brand Exact",
+        },
+        "adGroupAd": {
+            "resourceName": "customers/4817263950/adGroupAds/865969145701~259637609313",
+            "ad": {"resourceName": "customers/4817263950/ads/259637609313", "id": "259637609313"},
+        },
+        "metrics": {"clicks": "3", "costMicros": cost_micros, "impressions": "40"},
+        "segments": {"date": "2026-09-29"},
+    }
+    return json.dumps([{"results": [result]}])
+
+
+def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) -> None:
+    """Runs last: it adds a Google Ads file with a negative cost to the demo landing zone.
+
+    The raw check values_in_range is blocking: refresh exits 1, says which rule broke
+    on which file, and leaves every model downstream of raw/google_ads/ad_stats at its
+    last good build, so the negative spend never reaches the marts. `journey check`
+    then reports the same failure without rebuilding.
+    """
+    _, env, root, first, _, _ = demo
+    assert first.returncode == 0
+    warehouse = root / "warehouse.duckdb"
+    spend_before = _marketing_spend(warehouse)
+    poisoned = root / "landing/ads/google_ads/20261001T060000_google_ads_search_stream.json"
+    poisoned.write_text(_google_ads_file(cost_micros="-5000000"))
+
+    refresh = _journey(env, "refresh")
+
+    assert refresh.returncode == 1, refresh.stdout[-3000:]
+    assert "refresh FAILED" in refresh.stderr
+    assert "[BLOCKING] raw/google_ads/ad_stats / values_in_range" in refresh.stdout
+    assert "metrics_cost_micros >= 0: 1 row(s) break it" in refresh.stdout
+    assert "Google_ads ad_stats values are possible" in refresh.stdout
+    assert _marketing_spend(warehouse) == pytest.approx(spend_before)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        (raw_rows,) = conn.execute(
+            "select count(*) from raw.google_ads__ad_stats where metrics_cost_micros = '-5000000'"
+        ).fetchone()
+    assert raw_rows == 1  # loaded and accounted for; only the models are held back
+
+    check = _journey(env, "check")
+
+    assert check.returncode == 1
+    assert "checks FAILED" in check.stderr
+    row = next(
+        line
+        for line in check.stdout.splitlines()
+        if line.startswith("raw/google_ads/ad_stats") and " values_in_range " in line
+    )
+    assert "blocking" in row and "FAIL" in row

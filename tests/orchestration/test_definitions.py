@@ -100,3 +100,86 @@ def test_asset_graph_matches_the_reviewed_snapshot(asset_graph) -> None:
     assert rendered == SNAPSHOT.read_text(), (
         "the asset graph changed; if intended, regenerate with UPDATE_SNAPSHOTS=1"
     )
+
+
+CHECKS_SNAPSHOT = Path(__file__).with_name("asset_checks.snapshot")
+
+
+def test_asset_checks_match_the_reviewed_snapshot(defs: dg.Definitions) -> None:
+    """Every check with its severity, so a check that disappears or turns from blocking
+    into a warning shows up in review. Regenerate like the asset graph snapshot."""
+    from orchestration.quality.report import check_catalog
+
+    catalog = check_catalog(defs)
+    rendered = "".join(
+        f"{'/'.join(key.asset_key.path)} / {key.name}: "
+        f"{'blocking' if catalog[key].blocking else 'warning'}\n"
+        for key in sorted(catalog, key=lambda k: ("/".join(k.asset_key.path), k.name))
+    )
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        CHECKS_SNAPSHOT.write_text(rendered)
+    assert rendered == CHECKS_SNAPSHOT.read_text(), (
+        "the asset checks changed; if intended, regenerate with UPDATE_SNAPSHOTS=1"
+    )
+
+
+def test_every_check_has_a_rule_in_words(defs: dg.Definitions) -> None:
+    from orchestration.quality.report import check_catalog
+
+    missing = [
+        key.to_user_string()
+        for key, info in check_catalog(defs).items()
+        if info.rule == key.name and not key.name.startswith(_GENERIC_TEST_PREFIXES)
+    ]
+    assert missing == []
+
+
+_GENERIC_TEST_PREFIXES = (
+    "not_null_",
+    "unique_",
+    "accepted_values_",
+    "accepted_range_",
+    "relationships_",
+    "expression_is_true_",
+    "dbt_utils_",
+    "source_",
+)
+
+
+def test_quality_suite_severities_reach_dagster(defs: dg.Definitions) -> None:
+    """Our suites' blocking rules are ERROR-severity checks; raw ones are not
+    Dagster-blocking (the dbt step excludes only what is downstream), mart ones are."""
+    graph = defs.resolve_asset_graph()
+    raw_key = dg.AssetCheckKey(dg.AssetKey(["raw", "google_ads", "ad_stats"]), "values_in_range")
+    mart_key = dg.AssetCheckKey(
+        dg.AssetKey(["marts", "mart_funnel"]), "conversion_rate_between_0_and_1"
+    )
+    assert graph.get_check_spec(raw_key).blocking is False
+    assert graph.get_check_spec(mart_key).blocking is True
+    from orchestration.quality.report import check_catalog
+
+    catalog = check_catalog(defs)
+    assert catalog[raw_key].blocking is True
+    quarantine = dg.AssetCheckKey(raw_key.asset_key, "no_records_quarantined")
+    assert catalog[quarantine].blocking is False
+
+
+def test_blocked_raw_tables_become_dbt_exclusions() -> None:
+    from orchestration.quality.checks import CheckOutcome, blocked_dbt_exclusions
+
+    def outcome(path: list[str], name: str, blocking: bool) -> CheckOutcome:
+        return CheckOutcome(dg.AssetKey(path), name, False, blocking, "found something")
+
+    blocked = blocked_dbt_exclusions(
+        [
+            outcome(["raw", "google_ads", "ad_stats"], "values_in_range", True),
+            outcome(["raw", "google_ads", "ad_stats"], "currency_codes_are_iso_4217", True),
+            outcome(["raw", "segment", "events"], "no_records_quarantined", False),
+            outcome(["marts", "mart_funnel"], "conversion_rate_between_0_and_1", True),
+        ]
+    )
+    assert list(blocked) == ["source:google_ads.ad_stats+"]
+    assert [f.check_name for f in blocked["source:google_ads.ad_stats+"]] == [
+        "values_in_range",
+        "currency_codes_are_iso_4217",
+    ]
