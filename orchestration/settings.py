@@ -20,10 +20,15 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 ENV_LANDING_DIR = "JOURNEY_LANDING_DIR"
 ENV_WAREHOUSE = "JOURNEY_WAREHOUSE"
 ENV_DAGSTER_HOME = "DAGSTER_HOME"
+ENV_SERVING = "JOURNEY_SERVING"
+ENV_REPORT_DIR = "JOURNEY_REPORT_DIR"
+ENV_EXPORT_DIR = "JOURNEY_EXPORT_DIR"
 
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_DAGSTER_HOME = ".dagster_home"
+DEFAULT_SERVING = "data/serving.duckdb"
+DEFAULT_REPORT_DIR = "data/reports"
 
 
 def _resolve(value: str | None, default: str) -> Path:
@@ -42,21 +47,44 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     dagster_home: Path
+    serving: Path | None = None
+    """The published copy of the marts BI tools read (``JOURNEY_SERVING``)."""
+    report_dir: Path | None = None
+    """Where the HTML report of each refresh goes (``JOURNEY_REPORT_DIR``)."""
+    export_dir: Path | None = None
+    """Optional Parquet export of every mart (``JOURNEY_EXPORT_DIR``); unset = none."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        warehouse = _resolve(env.get(ENV_WAREHOUSE), DEFAULT_WAREHOUSE)
         return cls(
             landing_dir=_resolve(env.get(ENV_LANDING_DIR), DEFAULT_LANDING_DIR),
-            warehouse=_resolve(env.get(ENV_WAREHOUSE), DEFAULT_WAREHOUSE),
+            warehouse=warehouse,
             dagster_home=_resolve(env.get(ENV_DAGSTER_HOME), DEFAULT_DAGSTER_HOME),
+            # Beside the warehouse unless set: data/serving.duckdb and data/reports/ by
+            # default, and a test's or a team's own folder when it moves the warehouse.
+            serving=_resolve(env.get(ENV_SERVING), "")
+            if env.get(ENV_SERVING)
+            else warehouse.with_name(Path(DEFAULT_SERVING).name),
+            report_dir=_resolve(env.get(ENV_REPORT_DIR), "")
+            if env.get(ENV_REPORT_DIR)
+            else warehouse.parent / Path(DEFAULT_REPORT_DIR).name,
+            export_dir=_resolve(env[ENV_EXPORT_DIR], "") if env.get(ENV_EXPORT_DIR) else None,
         )
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, absolute, for child processes
         (dbt reads ``JOURNEY_WAREHOUSE`` in its profile)."""
-        return {
+        env = {
             ENV_LANDING_DIR: str(self.landing_dir),
             ENV_WAREHOUSE: str(self.warehouse),
             ENV_DAGSTER_HOME: str(self.dagster_home),
         }
+        optional = {
+            ENV_SERVING: self.serving,
+            ENV_REPORT_DIR: self.report_dir,
+            ENV_EXPORT_DIR: self.export_dir,
+        }
+        env.update({name: str(path) for name, path in optional.items() if path is not None})
+        return env
