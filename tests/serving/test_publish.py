@@ -1,0 +1,188 @@
+"""Publishing the marts to the read-only serving file: atomic, old-reader-safe, 1.4 format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.serving.publish import PUBLICATION_TABLE, PublishError, publish
+
+
+def make_warehouse(path: Path, won: float) -> Path:
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute("create schema if not exists staging")
+        conn.execute("create or replace table staging.stg_secret as select 1 as x")
+        conn.execute(
+            "create or replace table marts.mart_sales_monthly as "
+            "select * from (values (date '2026-01-01', ?), (date '2026-02-01', 250.0)) "
+            "as t(month, won_revenue)",
+            [won],
+        )
+        conn.execute(
+            "create or replace table marts.dim_persons as "
+            "select 'p' || i as person_id from range(3) as r(i)"
+        )
+    return path
+
+
+def read_marts(path: Path) -> dict[str, object]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {
+            "won": conn.execute("select sum(won_revenue) from marts.mart_sales_monthly").fetchone()[
+                0
+            ],
+            "persons": conn.execute("select count(*) from marts.dim_persons").fetchone()[0],
+            "publication": conn.execute(
+                f"select table_name, row_count, run_id from marts.{PUBLICATION_TABLE} "
+                "order by table_name"
+            ).fetchall(),
+            "schemas": sorted(
+                r[0]
+                for r in conn.execute("select distinct schema_name from duckdb_tables()").fetchall()
+            ),
+        }
+
+
+def test_publish_copies_every_mart_and_nothing_else(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "out" / "serving.duckdb"
+
+    result = publish(warehouse, serving, run_id="run-1")
+
+    assert result.tables == {"dim_persons": 3, "mart_sales_monthly": 2}
+    marts = read_marts(serving)
+    assert marts["won"] == 350.0
+    assert marts["persons"] == 3
+    assert marts["schemas"] == ["marts"]  # staging stays private
+    assert marts["publication"] == [("dim_persons", 3, "run-1"), ("mart_sales_monthly", 2, "run-1")]
+    assert [p.name for p in serving.parent.iterdir()] == ["serving.duckdb"]  # no temp file left
+
+
+def test_published_file_uses_the_duckdb_1_4_storage_format(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-1")
+    with duckdb.connect() as conn:
+        conn.execute("attach ? as served (read_only)", [str(serving)])
+        (tags,) = conn.execute(
+            "select tags from duckdb_databases() where database_name = 'served'"
+        ).fetchone()
+    assert tags["storage_version"].startswith("v1.4.0")
+
+
+def test_a_reader_with_the_old_file_open_does_not_block_and_keeps_its_snapshot(
+    tmp_path: Path,
+) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-1")
+    reader = duckdb.connect(str(serving), read_only=True)
+    try:
+        make_warehouse(warehouse, won=1000.0)
+
+        publish(warehouse, serving, run_id="run-2")  # not blocked by the reader's lock
+
+        (old,) = reader.execute("select sum(won_revenue) from marts.mart_sales_monthly").fetchone()
+        assert old == 350.0
+    finally:
+        reader.close()
+    assert read_marts(serving)["won"] == 1250.0
+
+
+def test_a_failed_publish_leaves_the_last_good_file(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-1")
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+
+    with pytest.raises(PublishError, match="no tables in schema marts"):
+        publish(empty, serving, run_id="run-2")
+
+    assert read_marts(serving)["publication"][0][2] == "run-1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.duckdb",
+        "serving.duckdb",
+        "warehouse.duckdb",
+    ]
+
+
+def test_a_file_named_like_its_schema_is_refused(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    with pytest.raises(PublishError, match="ambiguous"):
+        publish(warehouse, tmp_path / "marts.duckdb", run_id="run-1")
+
+
+def test_parquet_export_matches_the_published_marts(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    result = publish(
+        warehouse, tmp_path / "serving.duckdb", run_id="run-1", export_dir=tmp_path / "parquet"
+    )
+    assert sorted(p.name for p in result.parquet_files) == [
+        "dim_persons.parquet",
+        "mart_sales_monthly.parquet",
+    ]
+    [(won,)] = duckdb.sql(
+        f"select sum(won_revenue) from '{tmp_path / 'parquet' / 'mart_sales_monthly.parquet'}'"
+    ).fetchall()
+    assert won == 350.0
+
+
+READER = """
+import json, sys, time
+import duckdb
+
+path, seconds = sys.argv[1], float(sys.argv[2])
+stop_at = time.monotonic() + seconds
+reads = errors = inconsistent = 0
+messages = []
+while time.monotonic() < stop_at:
+    reads += 1
+    try:
+        with duckdb.connect(path, read_only=True) as conn:
+            won, rows = conn.execute(
+                "select sum(won_revenue), count(*) from marts.mart_sales_monthly"
+            ).fetchone()
+            (published,) = conn.execute(
+                "select row_count from marts._publication "
+                "where table_name = 'mart_sales_monthly'"
+            ).fetchone()
+        # Every version published here has 2 months, one of them a February of 250.
+        if rows != published or rows != 2 or won < 250.0:
+            inconsistent += 1
+    except Exception as exc:
+        errors += 1
+        messages.append(repr(exc))
+print(json.dumps({"reads": reads, "errors": errors, "inconsistent": inconsistent,
+                  "messages": messages[:3]}))
+"""
+
+
+def test_readers_in_another_process_never_fail_while_publishing(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(warehouse, serving, run_id="run-0")
+    script = tmp_path / "reader.py"
+    script.write_text(READER)
+    reader = subprocess.Popen(
+        [sys.executable, str(script), str(serving), "8"], stdout=subprocess.PIPE, text=True
+    )
+    publishes = 0
+    deadline = time.monotonic() + 6.0
+    while time.monotonic() < deadline:
+        make_warehouse(warehouse, won=float(publishes))
+        publish(warehouse, serving, run_id=f"run-{publishes + 1}")
+        publishes += 1
+    out, _ = reader.communicate(timeout=60)
+    seen = json.loads(out)
+    print(f"{publishes} publishes, {seen}")
+    assert publishes >= 5
+    assert seen["reads"] >= 20
+    assert (seen["errors"], seen["inconsistent"]) == (0, 0), seen["messages"]
