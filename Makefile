@@ -12,7 +12,7 @@ JOURNEY_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
 export JOURNEY_WAREHOUSE
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
 
-.PHONY: install manifest run test test-fast dev lint format clean
+.PHONY: install manifest browser run test test-fast dev lint format clean
 
 install: $(INSTALLED)
 
@@ -32,7 +32,12 @@ run: $(MANIFEST)
 	$(BIN)/journey generate --if-empty
 	$(BIN)/journey refresh
 
-test: $(MANIFEST)
+# The report's browser test needs a headless chromium; the script installs Debian's
+# where it can and says so where it cannot (the test then skips with the reason).
+browser:
+	@sh tests/reports/install_chromium.sh
+
+test: $(MANIFEST) browser
 	$(BIN)/python -m pytest
 
 test-fast: $(MANIFEST)

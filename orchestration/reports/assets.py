@@ -1,0 +1,86 @@
+"""The refresh report as a Dagster asset, downstream of the marts it reads."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import yaml
+
+from orchestration.reports.render import (
+    DEFAULT_CURRENCY,
+    LATEST_NAME,
+    MARTS_SCHEMA,
+    REPORT_MARTS,
+    build_report,
+    write_report,
+)
+from orchestration.resources import WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_REPORT_DIR, PROJECT_ROOT
+
+REPORT_ASSET_KEY = dg.AssetKey(["reports", "refresh_report"])
+MART_ASSET_KEYS = tuple(dg.AssetKey([MARTS_SCHEMA, mart]) for mart in REPORT_MARTS)
+
+
+def reporting_currency(dbt_project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """The ``reporting_currency`` var the marts were built with (``dbt_project.yml``),
+    so the report labels money with the currency dbt converted it to."""
+    try:
+        project = yaml.safe_load((dbt_project_dir / "dbt_project.yml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_CURRENCY
+    value = (project.get("vars") or {}).get("reporting_currency")
+    return str(value) if value else DEFAULT_CURRENCY
+
+
+def build_report_definitions() -> dg.Definitions:
+    @dg.asset(
+        name=REPORT_ASSET_KEY.path[-1],
+        key_prefix=REPORT_ASSET_KEY.path[:-1],
+        group_name="reports",
+        deps=list(MART_ASSET_KEYS),
+        kinds={"html"},
+    )
+    def refresh_report(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        """Static HTML report of the marts, written after each refresh.
+
+        Revenue and won deals against target by month, the funnel with its conversion
+        rates, channel ROI under each attribution model, spend / CPL / CAC by month and
+        the email campaigns, in one self-contained page (inline SVG charts, no server
+        needed). Written to ``JOURNEY_REPORT_DIR`` (default ``data/reports/``) as
+        ``report-<UTC timestamp>.html``, and ``latest.html`` is replaced atomically. It
+        opens the warehouse read-only; an empty mart shows "no data yet".
+        """
+        settings = warehouse.settings()
+        report_dir = settings.report_dir or (PROJECT_ROOT / DEFAULT_REPORT_DIR)
+        if not settings.warehouse.exists():
+            raise dg.Failure(
+                description=f"no warehouse at {settings.warehouse}: run a refresh first"
+            )
+        generated_at = datetime.now(UTC)
+        currency = reporting_currency()
+        with (
+            warehouse.writer_lock(context.log),
+            duckdb.connect(str(settings.warehouse), read_only=True) as conn,
+        ):
+            report = build_report(conn, generated_at=generated_at, currency=currency)
+        path = write_report(report.html, report_dir, generated_at)
+        empty = [s.title for s in report.sections if s.rows == 0]
+        if empty:
+            context.log.warning(f"report sections with no data yet: {', '.join(empty)}")
+        context.log.info(f"report written to {path}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(path)),
+                "latest": dg.MetadataValue.path(str(report_dir / LATEST_NAME)),
+                "sections": dg.MetadataValue.json([s.title for s in report.sections]),
+                "rows_per_section": dg.MetadataValue.json(report.rows_per_section),
+                "empty_sections": dg.MetadataValue.json(empty),
+                "currency": currency,
+                "size_bytes": len(report.html.encode("utf-8")),
+            }
+        )
+
+    return dg.Definitions(assets=[refresh_report])
