@@ -22,13 +22,35 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-_DAGSTER_YAML = """\
-# Written by `journey` when DAGSTER_HOME was empty. Edit freely.
+_DAGSTER_YAML_HEADER = "# Written by `journey`"
+_DAGSTER_YAML = f"""\
+{_DAGSTER_YAML_HEADER}; it rewrites this file while this line stays first. Delete the
+# line to keep your own edits.
 telemetry:
   enabled: false
 # Evaluate the landing folders' freshness policies (orchestration/quality/freshness.py).
 freshness:
   enabled: true
+# One run that writes the warehouse at a time (schedule, sensor, UI launches). Pools
+# are left unlimited on purpose: a step slot held by a run killed with kill -9 would
+# block every later run, while the steps' writer lock (a flock on
+# <warehouse>.writer.lock) is released by the kernel when its process dies.
+concurrency:
+  runs:
+    max_concurrent_runs: 4
+    tag_concurrency_limits:
+      - key: "journey/writes_warehouse"
+        value: "true"
+        limit: 1
+# Retry a run whose worker died (a transient failure), not one whose step failed.
+run_retries:
+  enabled: true
+  max_retries: 2
+  retry_on_asset_or_op_failure: false
+# Notice a run whose process died (kill -9), so it stops holding its queue slot.
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 30
 """
 
 
@@ -45,7 +67,7 @@ def _prepare_environment(settings: Settings) -> None:
         os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     dagster_yaml = settings.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists():
+    if not dagster_yaml.exists() or dagster_yaml.read_text().startswith(_DAGSTER_YAML_HEADER):
         dagster_yaml.write_text(_DAGSTER_YAML)
 
 
@@ -144,6 +166,12 @@ def cmd_refresh(_args: argparse.Namespace) -> int:
         f"{len(outcomes)} checks: {len(blocking_failed)} blocking failure(s), "
         f"{len(warnings)} warning(s)"
     )
+    for label, path in (
+        ("published marts (read-only for BI)", settings.serving),
+        ("report", settings.report_dir / "latest.html" if settings.report_dir else None),
+    ):
+        if path is not None and path.exists():
+            print(f"{label}: {path}")
     if result.success and not blocking_failed:
         print(
             f"refresh succeeded in {elapsed:.1f}s; {checks_line} "

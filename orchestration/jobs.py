@@ -2,6 +2,10 @@
 
 import dagster as dg
 
+WRITER_TAGS = {"journey/writes_warehouse": "true"}
+"""Runs that open the warehouse: the instance's run queue lets one at a time proceed
+(``tag_concurrency_limits`` in the dagster.yaml that ``journey`` writes)."""
+
 REFRESH_JOB_NAME = "refresh_warehouse"
 CHECK_JOB_NAME = "check_warehouse"
 
@@ -13,7 +17,7 @@ refresh_job = dg.define_asset_job(
         "and marts with their tests. The job `journey refresh` runs, and the one a "
         "schedule runs."
     ),
-    tags={"journey/kind": "refresh"},
+    tags={**WRITER_TAGS, "journey/kind": "refresh"},
 )
 
 
@@ -24,7 +28,7 @@ check_job = dg.define_asset_job(
         "Run every data-quality check (the quality suites and the dbt tests) against the "
         "warehouse as it is, without loading or rebuilding anything. `journey check`."
     ),
-    tags={"journey/kind": "check"},
+    tags={**WRITER_TAGS, "journey/kind": "check"},
 )
 
 

@@ -51,15 +51,16 @@ def build_dbt_definitions() -> dg.Definitions:
             for selector, failures in blocked.items():
                 reasons = "; ".join(f"{f.check_name}: {f.summary}" for f in failures)
                 context.log.error(f"not building {selector} (blocking check failed: {reasons})")
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-        try:
-            yield from invocation.stream()
-        finally:
-            # If the step dies while dbt still runs (an error reading its events, an
-            # interrupt), dbt would keep the warehouse's write lock; stop it.
-            if invocation.process.poll() is None:
-                invocation.process.terminate()
-                invocation.process.wait(timeout=60)
+        with warehouse.writer_lock(context.log):
+            invocation = dbt.cli(args, context=context, raise_on_error=False)
+            try:
+                yield from invocation.stream()
+            finally:
+                # If the step dies while dbt still runs (an error reading its events, an
+                # interrupt), dbt would keep the warehouse's write lock; stop it.
+                if invocation.process.poll() is None:
+                    invocation.process.terminate()
+                    invocation.process.wait(timeout=60)
         problems = []
         if not invocation.is_successful():
             error = invocation.get_error()

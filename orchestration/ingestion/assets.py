@@ -93,18 +93,19 @@ def _build_source_asset(source: str) -> dg.AssetsDefinition:
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetMaterialization]:
-        settings = warehouse.settings()
-        if context.selected_asset_keys:
-            yield from _load_and_report(context, warehouse, source, tables)
-        check_context = CheckContext(now=datetime.now(UTC), landing_dir=settings.landing_dir)
-        with warehouse.connect() as conn:
-            yield from run_suites(
-                conn,
-                suites,
-                check_context,
-                selected=set(context.selected_asset_check_keys),
-                log=context.log,
-            )
+        with warehouse.writer_lock(context.log):
+            settings = warehouse.settings()
+            if context.selected_asset_keys:
+                yield from _load_and_report(context, warehouse, source, tables)
+            check_context = CheckContext(now=datetime.now(UTC), landing_dir=settings.landing_dir)
+            with warehouse.connect() as conn:
+                yield from run_suites(
+                    conn,
+                    suites,
+                    check_context,
+                    selected=set(context.selected_asset_check_keys),
+                    log=context.log,
+                )
 
     return _load
 

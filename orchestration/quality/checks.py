@@ -190,7 +190,10 @@ def build_quality_definitions() -> dg.Definitions:
         settings = warehouse.settings()
         check_context = CheckContext(landing_dir=settings.landing_dir)
         # Read-only: the marts are built; nothing here writes.
-        with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        with (
+            warehouse.writer_lock(context.log),
+            duckdb.connect(str(settings.warehouse), read_only=True) as conn,
+        ):
             yield from run_suites(
                 conn,
                 suites,

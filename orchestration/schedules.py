@@ -1,0 +1,100 @@
+"""When refreshes run unattended: a daily schedule and a landing-zone sensor.
+
+Both start the `refresh_warehouse` job. Runs that write the warehouse carry the tag
+``journey/writes_warehouse=true``; the instance's run queue lets one such run at a
+time proceed (``DAGSTER_HOME/dagster.yaml``, written by ``journey``), since DuckDB
+allows one writing process. Transient failures are retried: run retries for a run
+whose worker died, and a step retry policy on the load steps (a lock held for a
+moment by another process).
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ingestion.core import list_files
+from ingestion.registry import RAW_TABLES, RawTable
+from orchestration.jobs import WRITER_TAGS, refresh_job
+from orchestration.settings import Settings
+
+DAILY_CRON = "0 6 * * *"
+"""06:00 UTC: after the vendors' nightly exports, before the working day in Europe."""
+SENSOR_INTERVAL_SECONDS = 300
+
+
+daily_refresh_schedule = dg.ScheduleDefinition(
+    name="daily_refresh",
+    job=refresh_job,
+    cron_schedule=DAILY_CRON,
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    tags={**WRITER_TAGS, "journey/trigger": "schedule"},
+    description="Refresh the whole warehouse every day at 06:00 UTC.",
+)
+
+
+def _signature(files: list[str]) -> str:
+    return hashlib.sha256("\n".join(files).encode()).hexdigest()[:16]
+
+
+def landing_signatures(settings: Settings) -> dict[str, str]:
+    """A signature of each raw table's landing files (their names: files are immutable,
+    a correction arrives as a new file)."""
+    signatures = {}
+    for table in RAW_TABLES:
+        files = sorted(
+            path.relative_to(settings.landing_dir).as_posix()
+            for path in list_files(settings.landing_dir, table)
+        )
+        signatures[f"{table.source}/{table.object}"] = _signature(files)
+    return signatures
+
+
+def _raw_key(table: RawTable) -> dg.AssetKey:
+    return dg.AssetKey(list(table.asset_key_path))
+
+
+@dg.sensor(
+    name="landing_files_sensor",
+    job=refresh_job,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Start a refresh of the affected sources and everything downstream of them when "
+        "new files appear in the landing zone."
+    ),
+)
+def landing_files_sensor(
+    context: dg.SensorEvaluationContext,
+) -> Iterator[dg.RunRequest | dg.SkipReason]:
+    """Compares each landing folder's file list with the cursor; reads no file and never
+    opens the warehouse (a sensor must not take the writer's lock)."""
+    settings = Settings.from_env()
+    before = json.loads(context.cursor) if context.cursor else {}
+    now = landing_signatures(settings)
+    changed = sorted(key for key, signature in now.items() if before.get(key) != signature)
+    if not changed:
+        yield dg.SkipReason("no new landing files")
+        return
+    tables = [t for t in RAW_TABLES if f"{t.source}/{t.object}" in changed]
+    selection = dg.AssetSelection.assets(*(_raw_key(t) for t in tables)).downstream()
+    keys = sorted(
+        selection.resolve(context.repository_def.asset_graph), key=lambda k: k.to_user_string()
+    )
+    sources = sorted({t.source for t in tables})
+    yield dg.RunRequest(
+        run_key=_signature([f"{k}={now[k]}" for k in changed]),
+        asset_selection=keys,
+        tags={
+            **WRITER_TAGS,
+            "journey/trigger": "landing_sensor",
+            "journey/sources": ",".join(sources),
+        },
+    )
+    context.update_cursor(json.dumps(now, sort_keys=True))
+
+
+def build_schedule_definitions() -> dg.Definitions:
+    return dg.Definitions(schedules=[daily_refresh_schedule], sensors=[landing_files_sensor])

@@ -1,0 +1,101 @@
+"""The daily schedule, the landing-zone sensor and the warehouse writer lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.resources import WarehouseResource
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_daily_schedule_refreshes_everything_as_a_writer(defs: dg.Definitions) -> None:
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.job_name == "refresh_warehouse"
+    assert schedule.tags["journey/writes_warehouse"] == "true"
+    job = defs.resolve_job_def("refresh_warehouse")
+    assert job.tags["journey/writes_warehouse"] == "true"
+
+
+def _drop(landing: Path, relative: str) -> None:
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[]")
+
+
+def _evaluate(defs: dg.Definitions, cursor: str | None):
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    context = dg.build_sensor_context(cursor=cursor, definitions=defs)
+    result = sensor.evaluate_tick(context)
+    return result.run_requests, result.skip_message, result.cursor
+
+
+def test_sensor_requests_the_affected_sources_and_everything_downstream(
+    defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    monkeypatch.setenv("JOURNEY_LANDING_DIR", str(landing))
+    _drop(landing, "ads/google_ads/20260101T060000_google_ads_search_stream.json")
+
+    requests, _, cursor = _evaluate(defs, None)
+    # The first tick sees every folder as changed (an empty folder too): a full refresh.
+    [first] = requests
+    assert dg.AssetKey(["raw", "salesforce", "opportunity"]) in first.asset_selection
+
+    requests, skip, same_cursor = _evaluate(defs, cursor)
+    assert requests == [] and skip == "no new landing files"
+    assert same_cursor == cursor
+
+    _drop(landing, "email/sendgrid/20260108T060000_sendgrid_events.json")
+    requests, _, _ = _evaluate(defs, cursor)
+    [request] = requests
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert "raw/sendgrid/events" in selected
+    assert "staging/stg_sendgrid__events" in selected
+    assert "marts/mart_email_campaigns" in selected
+    assert "serving/published_marts" in selected
+    assert "raw/google_ads/ad_stats" not in selected
+    assert "staging/stg_google_ads__ad_stats" not in selected
+    assert request.tags["journey/sources"] == "sendgrid"
+    assert request.tags["journey/writes_warehouse"] == "true"
+
+
+HOLD = """
+import sys, time
+from orchestration.resources import WarehouseResource
+with WarehouseResource(warehouse_path=sys.argv[1]).writer_lock():
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_writer_lock_serializes_processes_and_dies_with_its_holder(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(warehouse), "30"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    resource = WarehouseResource(warehouse_path=str(warehouse))
+    with (
+        pytest.raises(TimeoutError, match="another process"),
+        resource.writer_lock(timeout_seconds=1.5),
+    ):
+        pass
+    holder.kill()  # like kill -9: the kernel releases the flock
+    holder.wait()
+    started = time.monotonic()
+    with resource.writer_lock(timeout_seconds=10):
+        pass
+    assert time.monotonic() - started < 5
