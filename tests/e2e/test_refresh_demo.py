@@ -63,12 +63,53 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     summary = generate(root / "landing", scale="demo", seed=42)
     first = _journey(env, "refresh")
     after_first = _counts(root / "warehouse.duckdb") if first.returncode == 0 else {}
+    # A BI reader hammers the published file in another process during the second refresh.
+    stop = root / "stop-reading"
+    script = root / "reader.py"
+    script.write_text(READER)
+    reader = subprocess.Popen(
+        [sys.executable, str(script), str(root / "serving.duckdb"), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     second = _journey(env, "refresh")
-    return summary, env, root, first, after_first, second
+    stop.write_text("")
+    reads = json.loads(reader.communicate(timeout=120)[0])
+    return summary, env, root, first, after_first, second, reads
+
+
+READER = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+path, stop = sys.argv[1], Path(sys.argv[2])
+reads = errors = inconsistent = 0
+messages = []
+while not stop.exists():
+    reads += 1
+    try:
+        with duckdb.connect(path, read_only=True) as conn:
+            published = dict(conn.execute(
+                "select table_name, row_count from marts._publication"
+            ).fetchall())
+            actual = {
+                name: conn.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+                for name in published
+            }
+        if actual != published or len(published) < 10:
+            inconsistent += 1
+    except Exception as exc:
+        errors += 1
+        messages.append(repr(exc))
+    time.sleep(0.05)
+print(json.dumps({"reads": reads, "errors": errors, "inconsistent": inconsistent,
+                  "messages": messages[:3]}))
+"""
 
 
 def test_refresh_succeeds_and_prints_a_summary(demo) -> None:
-    _, _, root, first, _, _ = demo
+    _, _, root, first, _, _, _ = demo
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "refresh succeeded" in first.stdout
     assert f"warehouse file: {root / 'warehouse.duckdb'}" in first.stdout
@@ -79,7 +120,7 @@ def test_refresh_succeeds_and_prints_a_summary(demo) -> None:
 
 def test_every_raw_table_holds_what_the_generator_wrote(demo) -> None:
     summary: GenerationSummary = demo[0]
-    counts = demo[4]
+    counts = demo[4]  # after the first refresh
     for table in RAW_TABLES:
         key = f"{table.source}/{table.object}"
         assert counts[f"raw.{table.table_name}"] == summary.loaded(key), key
@@ -136,14 +177,14 @@ def test_the_ledger_adds_up_for_every_file(demo) -> None:
 
 
 def test_a_second_refresh_changes_nothing(demo) -> None:
-    _, _, root, _, after_first, second = demo
+    _, _, root, _, after_first, second, _ = demo
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert _counts(root / "warehouse.duckdb") == after_first
     assert "built raw/segment/events: 0 rows loaded, 0 duplicates, 0 quarantined" in (second.stdout)
 
 
 def test_generate_if_empty_leaves_a_filled_landing_zone_alone(demo) -> None:
-    _, env, _, _, _, _ = demo
+    _, env, _, _, _, _, _ = demo
     run = _journey(env, "generate", "--if-empty")
     assert run.returncode == 0
     assert "already has files: not generating" in run.stdout
@@ -162,6 +203,34 @@ def test_a_failing_step_makes_refresh_exit_non_zero(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "refresh FAILED" in run.stderr
     assert "load_" in run.stderr
+
+
+def test_refresh_publishes_the_marts_and_a_report(demo) -> None:
+    _, _, root, _, _, _, _ = demo
+    with duckdb.connect(str(root / "serving.duckdb"), read_only=True) as conn:
+        published = dict(
+            conn.execute("select table_name, row_count from marts._publication").fetchall()
+        )
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
+        for name, rows in published.items():
+            assert conn.execute(f'select count(*) from marts."{name}"').fetchone()[0] == rows
+    assert "mart_sales_monthly" in published and len(published) == 10
+    latest = root / "reports" / "latest.html"
+    assert latest.exists() and "Revenue" in latest.read_text()
+
+
+def test_a_reader_of_the_published_file_never_fails_during_a_refresh(demo) -> None:
+    reads = demo[6]
+    print(f"reader during the second refresh: {reads}")
+    assert reads["reads"] >= 50
+    assert (reads["errors"], reads["inconsistent"]) == (0, 0), reads["messages"]
+
+
+def _publication(serving: Path) -> list[tuple]:
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        return conn.execute(
+            "select table_name, row_count, run_id from marts._publication order by 1"
+        ).fetchall()
 
 
 def _marketing_spend(warehouse: Path) -> float:
@@ -206,10 +275,11 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     last good build, so the negative spend never reaches the marts. `journey check`
     then reports the same failure without rebuilding.
     """
-    _, env, root, first, _, _ = demo
+    _, env, root, first, _, _, _ = demo
     assert first.returncode == 0
     warehouse = root / "warehouse.duckdb"
     spend_before = _marketing_spend(warehouse)
+    published_before = _publication(root / "serving.duckdb")
     poisoned = root / "landing/ads/google_ads/20261001T060000_google_ads_search_stream.json"
     poisoned.write_text(_google_ads_file(cost_micros="-5000000"))
 
@@ -221,6 +291,8 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     assert "metrics_cost_micros >= 0: 1 row(s) break it" in refresh.stdout
     assert "Google_ads ad_stats values are possible" in refresh.stdout
     assert _marketing_spend(warehouse) == pytest.approx(spend_before)
+    # The published file BI tools read is the last good one, untouched.
+    assert _publication(root / "serving.duckdb") == published_before
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         (raw_rows,) = conn.execute(
             "select count(*) from raw.google_ads__ad_stats where metrics_cost_micros = '-5000000'"
