@@ -167,7 +167,7 @@ def cmd_refresh(_args: argparse.Namespace) -> int:
         f"{len(warnings)} warning(s)"
     )
     for label, path in (
-        ("published marts (read-only for BI)", settings.serving),
+        ("published marts, the last good publication (read-only for BI)", settings.serving),
         ("report", settings.report_dir / "latest.html" if settings.report_dir else None),
     ):
         if path is not None and path.exists():

@@ -51,7 +51,8 @@ def _specs(table: RawTable) -> tuple[CheckSpec, ...]:
 
 
 def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
-    """One row per ledger file: what the ledger says and what the warehouse holds."""
+    """One row per ledger file: what the ledger says and what the warehouse holds; plus
+    one row (status null) per file that has raw rows but no ledger row."""
     return conn.execute(
         f"""
         with ledger as (
@@ -74,7 +75,7 @@ def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
             group by 1
         )
         select
-            ledger.source_file as _source_file,
+            coalesce(ledger.source_file, raw_rows.source_file) as _source_file,
             ledger.status,
             ledger.records_read,
             ledger.records_loaded,
@@ -85,32 +86,23 @@ def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
             coalesce(raw_rows.rows_in_raw, 0) as rows_in_raw,
             coalesce(quarantined.rows_in_quarantine, 0) as rows_in_quarantine
         from ledger
-        left join raw_rows using (source_file)
-        left join quarantined using (source_file)
-        order by ledger.source_file
+        -- A full join, so raw rows from a file the ledger never saw come out too
+        -- (status null), in the same single scan of the raw table.
+        full join raw_rows on raw_rows.source_file = ledger.source_file
+        left join quarantined on quarantined.source_file = ledger.source_file
+        order by 1
         """,
         [table.source, table.object, table.source, table.object],
     ).df()
 
 
-def _orphans(conn: duckdb.DuckDBPyConnection, table: RawTable) -> int:
-    """Raw rows whose file has no ledger row (loaded some other way)."""
-    row = conn.execute(
-        f"""
-        select count(*) from {table.qualified_name}
-        where _source_file not in (
-            select source_file from {LEDGER_TABLE} where source = ? and object = ?
-        )
-        """,
-        [table.source, table.object],
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def _accounted(
     conn: duckdb.DuckDBPyConnection, table: RawTable, context: CheckContext
 ) -> CheckResult:
-    files = _per_file(conn, table)
+    per_file = _per_file(conn, table)
+    in_ledger = per_file["status"].notna()
+    files = per_file[in_ledger].reset_index(drop=True)
+    orphans = int(per_file.loc[~in_ledger, "rows_in_raw"].sum())
     expectations = [
         Expect(
             "records read = loaded + duplicates + quarantined",
@@ -137,7 +129,6 @@ def _accounted(
         files, f"{table.qualified_name}.{LANDING_RECORDS_ACCOUNTED_FOR}", expectations
     )
     failures = list(outcome.failures)
-    orphans = _orphans(conn, table)
     if orphans:
         failures.append(
             Failure("every raw row comes from a file in the ledger", unexpected_count=orphans)

@@ -19,7 +19,7 @@ Dagster asset checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -78,9 +78,6 @@ class CheckResult:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     """Extra numbers worth showing (counts by reason, the batch validated, ...)."""
 
-    def failure_lines(self) -> list[str]:
-        return [failure.describe() for failure in self.failures]
-
 
 @dataclass(frozen=True)
 class CheckSpec:
@@ -121,10 +118,6 @@ class Suite:
         if missing:
             raise RuntimeError(f"suite {self.name} returned no result for {sorted(missing)}")
         return results
-
-
-def specs_of(suites: Sequence[Suite]) -> list[CheckSpec]:
-    return [spec for suite in suites for spec in suite.specs]
 
 
 def _short(value: Any) -> str:
