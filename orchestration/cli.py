@@ -104,7 +104,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _execute(settings: Settings, job_name: str, log_name: str, trigger: str):
+def _execute(
+    settings: Settings,
+    job_name: str,
+    log_name: str,
+    trigger: str,
+    tags: dict[str, str] | None = None,
+):
     """Run a job of the code location in this process against DAGSTER_HOME's
     instance, progress lines to stdout, dbt's verbose output to a log file.
 
@@ -128,7 +134,7 @@ def _execute(settings: Settings, job_name: str, log_name: str, trigger: str):
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {PROGRESS_LOGGER: {}}},
-            tags={"journey/trigger": trigger},
+            tags={"journey/trigger": trigger, **(tags or {})},
         )
         outcomes = check_outcomes(instance, result.run_id)
     return result, outcomes, log_path
@@ -143,18 +149,20 @@ def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report mod
         print("\n".join(lines))
 
 
-def cmd_refresh(_args: argparse.Namespace) -> int:
+def cmd_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     _prepare_environment(settings)
 
     from orchestration.definitions import defs
-    from orchestration.jobs import REFRESH_JOB_NAME
+    from orchestration.jobs import FULL_REFRESH_TAG, REFRESH_JOB_NAME
     from orchestration.quality.report import check_catalog, is_blocking
     from orchestration.summary import render_summary
 
-    print(f"refreshing {settings.warehouse} from {settings.landing_dir}", flush=True)
+    mode = "full rebuild" if args.full else "incremental"
+    print(f"refreshing {settings.warehouse} from {settings.landing_dir} ({mode})", flush=True)
     started = time.monotonic()
-    result, outcomes, log_path = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli")
+    tags = {FULL_REFRESH_TAG: "true"} if args.full else {}
+    result, outcomes, log_path = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli", tags)
     elapsed = time.monotonic() - started
     catalog = check_catalog(defs)
     print()
@@ -286,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate)
 
     ref = sub.add_parser("refresh", help="load new files and rebuild the warehouse")
+    ref.add_argument(
+        "--full",
+        action="store_true",
+        help=(
+            "rebuild every incremental model from all of raw (dbt --full-refresh); "
+            "needed after a definition variable changes"
+        ),
+    )
     ref.set_defaults(func=cmd_refresh)
 
     chk = sub.add_parser(

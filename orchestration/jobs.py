@@ -6,6 +6,12 @@ WRITER_TAGS = {"journey/writes_warehouse": "true"}
 """Runs that open the warehouse: the instance's run queue lets one at a time proceed
 (``tag_concurrency_limits`` in the dagster.yaml that ``journey`` writes)."""
 
+FULL_REFRESH_TAG = "journey/full_refresh"
+"""A run tagged ``journey/full_refresh=true`` rebuilds every incremental dbt model from
+all of raw (``dbt build --full-refresh``): `journey refresh --full`, or the tag set on a
+run launched from the UI. Needed after a definition variable changes (the incremental
+path only recomputes what new data touches)."""
+
 REFRESH_JOB_NAME = "refresh_warehouse"
 CHECK_JOB_NAME = "check_warehouse"
 

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt.project import TRANSLATOR, dbt_project
+from orchestration.jobs import FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.resources import WarehouseResource
 
@@ -46,6 +47,9 @@ def build_dbt_definitions() -> dg.Definitions:
         os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
         blocked = blocked_dbt_exclusions(failed_checks(context.instance, context.run_id))
         args = ["build"]
+        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+            context.log.info("full refresh: incremental models are rebuilt from all of raw")
+            args.append("--full-refresh")
         if blocked:
             args += ["--exclude", *blocked]
             for selector, failures in blocked.items():
