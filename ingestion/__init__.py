@@ -30,6 +30,7 @@ from ingestion.core import (
 )
 from ingestion.crm import salesforce
 from ingestion.email import sendgrid
+from ingestion.erasure import default_erasure_list, sync_erasure_list
 from ingestion.finance import fx
 from ingestion.registry import RAW_TABLES, tables_of
 from ingestion.web import segment
@@ -71,6 +72,7 @@ def load_source(
     source: str,
     load_id: str | None = None,
     now: datetime | None = None,
+    erasure_list: Path | None = None,
 ) -> SourceLoadResult:
     """Load every not-yet-loaded landing file of ``source`` into schema ``raw``.
 
@@ -83,6 +85,10 @@ def load_source(
 
     ``load_id`` defaults to a new id; ``now`` (default: the current time) is stored
     as naive UTC in ``_loaded_at``, the ledger and the quarantine.
+
+    ``erasure_list`` (default: ``erasures.jsonl`` beside the warehouse file) is synced
+    into ``raw._erasures`` first: records of an erased person are not loaded but
+    recorded in ``raw._erased`` (``ingestion/erasure.py``).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
@@ -90,6 +96,9 @@ def load_source(
     load_id = load_id or new_load_id(loaded_at)
     landing_dir = Path(landing_dir)
     ensure_raw_layer(conn)
+    sync_erasure_list(
+        conn, Path(erasure_list) if erasure_list is not None else default_erasure_list(conn)
+    )
     result = SourceLoadResult(source=source, load_id=load_id, loaded_at=loaded_at)
     for table in tables_of(source):
         loader = _LOADERS[(table.source, table.object)]

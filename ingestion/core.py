@@ -18,6 +18,11 @@ One file is one unit of work. For every file of a raw table, in file-name order:
    record keeps ``read = loaded + duplicate + quarantined`` true for every ledger row
    and makes an unreadable file visible in every record count.
 
+A record of an erased person (an identifier on the erasure list, ``ingestion/erasure.py``)
+is neither loaded nor quarantined: it is counted as erased and gets a row in
+``raw._erased`` (file, position, matching hash), so per file
+``read = loaded + duplicate + quarantined + erased``.
+
 Raw values are text; a value is kept only after it has been checked to parse as its
 :class:`Kind` (one SQL definition of "parses", :func:`check_sql`, mirrored for the few
 Python-side checks by :func:`parses_as`).
@@ -40,7 +45,10 @@ import duckdb
 import orjson
 import pandas as pd
 
+from ingestion.erasure import erased_rows_sql, erasures_active
 from ingestion.registry import (
+    ERASED_AT_LOAD,
+    ERASED_TABLE,
     LEDGER_TABLE,
     QUARANTINE_TABLE,
     RawTable,
@@ -65,6 +73,7 @@ parser's own message (:func:`_explain_invalid_json`) before it is written."""
 _BATCH_VIEW = "_ingest_batch"
 _STAGED = "_ingest_staged"
 _DUPS = "_ingest_duplicates"
+_ERASED = "_ingest_erased"
 
 
 class UnreadableFile(Exception):
@@ -95,6 +104,9 @@ class FileLoadStats:
     records_loaded: int = 0
     records_duplicate: int = 0
     records_quarantined: int = 0
+    records_erased: int = 0
+    """Records of an erased person: not loaded, not quarantined, one row each in
+    ``raw._erased`` (the ledger row's ``detail`` says how many)."""
     detail: str | None = None
     ledger_written: bool = True
     """False for a file this very path and content already has a ledger row for (a
@@ -110,6 +122,7 @@ class FileLoadStats:
             "records_loaded": self.records_loaded,
             "records_duplicate": self.records_duplicate,
             "records_quarantined": self.records_quarantined,
+            "records_erased": self.records_erased,
             "detail": self.detail,
             "ledger_written": self.ledger_written,
         }
@@ -160,6 +173,10 @@ class TableLoadStats:
     def records_quarantined(self) -> int:
         return sum(f.records_quarantined for f in self.files)
 
+    @property
+    def records_erased(self) -> int:
+        return sum(f.records_erased for f in self.files)
+
     def counts(self) -> dict[str, int]:
         return {
             "files_seen": self.files_seen,
@@ -178,6 +195,7 @@ class TableLoadStats:
             "object": self.object,
             "table": self.table,
             **self.counts(),
+            "records_erased": self.records_erased,
             "files": [f.to_dict() for f in self.files],
         }
 
@@ -220,6 +238,7 @@ class SourceLoadResult:
                 f"{stats.files_unreadable} unreadable; records {stats.records_read} read, "
                 f"{stats.records_loaded} loaded, {stats.records_duplicate} duplicate, "
                 f"{stats.records_quarantined} quarantined"
+                + (f", {stats.records_erased} erased" if stats.records_erased else "")
             )
         return "\n".join(lines)
 
@@ -230,12 +249,14 @@ class RecordCounts:
     loaded: int = 0
     duplicate: int = 0
     quarantined: int = 0
+    erased: int = 0
 
     def add(self, other: RecordCounts) -> None:
         self.read += other.read
         self.loaded += other.loaded
         self.duplicate += other.duplicate
         self.quarantined += other.quarantined
+        self.erased += other.erased
 
 
 # --------------------------------------------------------------------------------------
@@ -728,6 +749,11 @@ def load_frames(
     the raw table (earlier loads, earlier files of this load, earlier frames of this
     file) or earlier in its frame is a duplicate. Frames must come in position order.
 
+    A record holding an identifier on the erasure list (``raw._erasures``, see
+    ``ingestion/erasure.py``) is erased before any other rule: not loaded, not
+    quarantined (its raw text would keep the person), not a duplicate; it gets a row in
+    ``raw._erased`` with its position and the matching hash only.
+
     ``json_lines`` (JSONL files): records may be invalid JSON; their reasons get the
     parser's message, and a file in which no record is JSON raises
     :class:`UnreadableFile`.
@@ -744,7 +770,10 @@ def load_frames(
     key = ", ".join(f'"{k}"' for k in table.key)
     drop_duplicates = table.repeat_rule is RepeatRule.DROP_DUPLICATE
     col_list = ", ".join(f'"{c}"' for c in table.columns)
-    good = "_final_reason is null"
+    erasing = erasures_active(conn, table)
+    erased_sql = erased_rows_sql(table, _STAGED, "_pos") if erasing else None
+    kept = f"_pos not in (select _row from {_ERASED})" if erasing else "true"
+    good = f"_final_reason is null and {kept}"
     if drop_duplicates:
         good += f" and _pos not in (select _pos from {_DUPS})"
 
@@ -761,16 +790,22 @@ def load_frames(
             ).fetchone()[0]
         finally:
             conn.unregister(_BATCH_VIEW)
+        erased = 0
+        if erased_sql is not None:
+            erased = conn.execute(
+                f"create or replace temp table {_ERASED} as {erased_sql}"
+            ).fetchone()[0]
         duplicate = 0
         if drop_duplicates:
             duplicate = conn.execute(
                 f"create or replace temp table {_DUPS} as "
-                f"select _pos from {_STAGED} _k where _final_reason is null and exists ("
-                f"select 1 from {table.qualified_name} _r where {_key_match(table.key)}) "
+                f"select _pos from {_STAGED} _k where _final_reason is null and {kept} "
+                f"and exists (select 1 from {table.qualified_name} _r "
+                f"where {_key_match(table.key)}) "
                 "union "
                 f"select _pos from (select _pos, row_number() over "
                 f"(partition by {key} order by _pos) as _n from {_STAGED} "
-                "where _final_reason is null) _w where _n > 1"
+                f"where _final_reason is null and {kept}) _w where _n > 1"
             ).fetchone()[0]
         if json_lines:
             invalid_json += _explain_invalid_json(conn)
@@ -784,13 +819,21 @@ def load_frames(
         ).fetchone()[0]
         quarantined = conn.execute(
             f"insert into {QUARANTINE_TABLE} select ?, ?, ?, _pos, coalesce(_raw, _record), "
-            f"_final_reason, ?, ? from {_STAGED} where _final_reason is not null order by _pos",
+            f"_final_reason, ?, ? from {_STAGED} where _final_reason is not null and {kept} "
+            "order by _pos",
             [table.source, table.object, ctx.source_file, ctx.load_id, ctx.loaded_at],
         ).fetchone()[0]
-        counts.add(RecordCounts(read, loaded, duplicate, quarantined))
+        if erased:
+            conn.execute(
+                f"insert into {ERASED_TABLE} select ?, ?, ?, _row, identifier_sha256, "
+                f"'{ERASED_AT_LOAD}', ?, ? from {_ERASED} order by _row",
+                [table.source, table.object, ctx.source_file, ctx.load_id, ctx.loaded_at],
+            )
+        counts.add(RecordCounts(read, loaded, duplicate, quarantined, erased))
     # dropped inside the file's transaction: cheaper than replacing them in the next one
     conn.execute(f"drop table if exists {_STAGED}")
     conn.execute(f"drop table if exists {_DUPS}")
+    conn.execute(f"drop table if exists {_ERASED}")
     if json_lines and counts.read and invalid_json == counts.read:
         raise UnreadableFile("not JSON: no line of the file is valid JSON")
     return counts
@@ -982,15 +1025,21 @@ def _load_file(
         conn.execute("rollback")
         raise
     else:
-        if counts.read != counts.loaded + counts.duplicate + counts.quarantined:
+        if counts.read != counts.loaded + counts.duplicate + counts.quarantined + counts.erased:
             conn.execute("rollback")
             raise AssertionError(f"{source_file}: record counts do not add up: {counts}")
         stats.records_read = counts.read
         stats.records_loaded = counts.loaded
         stats.records_duplicate = counts.duplicate
         stats.records_quarantined = counts.quarantined
+        stats.records_erased = counts.erased
+        notes = []
         if counts.quarantined:
-            stats.detail = f"{counts.quarantined} record(s) quarantined"
+            notes.append(f"{counts.quarantined} record(s) quarantined")
+        if counts.erased:
+            notes.append(f"{counts.erased} record(s) erased (see raw._erased)")
+        if notes:
+            stats.detail = "; ".join(notes)
         _write_ledger(conn, table, stats, load_id, loaded_at)
         conn.execute("commit")
         return stats

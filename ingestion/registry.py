@@ -62,6 +62,12 @@ class RawTable:
     key: tuple[str, ...]
     repeat_rule: RepeatRule
     description: str
+    person_identifiers: tuple[tuple[str, str], ...] = ()
+    """Which values of a record identify a person (an erasure removes the record):
+    (identifier type, SQL expression over the raw columns and ``_record``), the types
+    and values as identity resolution has them (``int_identifiers_resolved``): emails
+    normalized like the dbt macro ``normalize_email``. Empty for tables holding no
+    person's records (ads, accounts, opportunities, users, FX)."""
 
     @property
     def table_name(self) -> str:
@@ -86,6 +92,26 @@ class RawTable:
 
 
 _SF_COMMON_TAIL = ("created_date", "system_modstamp", "is_deleted")
+
+
+def normalized_email_sql(expr: str) -> str:
+    """SQL twin of the dbt macro ``normalize_email``: lower(trim(email)), '' is none."""
+    return f"nullif(lower(trim({expr})), '')"
+
+
+def _json_text_sql(column: str, path: str) -> str:
+    """A string at ``path`` of a JSON text column, null when the text is not JSON (a
+    quarantined record's ``_record`` may be anything)."""
+    return f"case when json_valid({column}) then json_extract_string({column}, '{path}') end"
+
+
+_SEGMENT_IDENTIFIERS = (
+    ("anonymous_id", "nullif(\"anonymous_id\", '')"),
+    ("user_id", "nullif(\"user_id\", '')"),
+    ("email", normalized_email_sql(_json_text_sql('"traits"', "$.email"))),
+    ("email", normalized_email_sql(_json_text_sql('"properties"', "$.email"))),
+    ("email", normalized_email_sql(_json_text_sql("_record", "$.context.traits.email"))),
+)
 
 RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
@@ -218,6 +244,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         key=("sg_event_id",),
         repeat_rule=RepeatRule.DROP_DUPLICATE,
         description="SendGrid Event Webhook events, one row per delivered event id.",
+        person_identifiers=(("email", normalized_email_sql('"email"')),),
     ),
     RawTable(
         source="segment",
@@ -258,6 +285,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "text; page fields missing from context.page are read from properties in "
             "staging."
         ),
+        person_identifiers=_SEGMENT_IDENTIFIERS,
     ),
     RawTable(
         source="salesforce",
@@ -284,6 +312,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
         description="Salesforce Lead (Bulk API 2.0 CSV).",
+        person_identifiers=(
+            ("lead_id", "nullif(\"id\", '')"),
+            ("email", normalized_email_sql('"email"')),
+        ),
     ),
     RawTable(
         source="salesforce",
@@ -297,6 +329,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "Salesforce LeadHistory. It has no SystemModstamp: the latest version is "
             "the last in file order."
         ),
+        person_identifiers=(("lead_id", "nullif(\"lead_id\", '')"),),
     ),
     RawTable(
         source="salesforce",
@@ -317,6 +350,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
         description="Salesforce Contact.",
+        person_identifiers=(
+            ("contact_id", "nullif(\"id\", '')"),
+            ("email", normalized_email_sql('"email"')),
+        ),
     ),
     RawTable(
         source="salesforce",
@@ -405,6 +442,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
         description="Salesforce OpportunityContactRole.",
+        person_identifiers=(("contact_id", "nullif(\"contact_id\", '')"),),
     ),
     RawTable(
         source="salesforce",
@@ -538,6 +576,43 @@ quarantined), ``unreadable`` (the whole file quarantined as one record) or
 another name; nothing read)."""
 
 
+ERASURES_TABLE = f"{RAW_SCHEMA}._erasures"
+ERASED_TABLE = f"{RAW_SCHEMA}._erased"
+
+ERASURES_DDL = f"""
+create table if not exists {ERASURES_TABLE} (
+    identifier_sha256 varchar not null,
+    identifier_type varchar not null,
+    erasure_id varchar not null,
+    erased_at timestamp not null
+)
+"""
+"""The erasure list mirrored from its file (``ingestion/erasure.py``): one row per
+identifier of an erased person, as sha256 of ``<identifier_type>:<value>``; never the
+value itself."""
+
+ERASED_DDL = f"""
+create table if not exists {ERASED_TABLE} (
+    source varchar not null,
+    object varchar not null,
+    source_file varchar not null,
+    source_position bigint,
+    identifier_sha256 varchar not null,
+    erased_from varchar not null,
+    load_id varchar,
+    erased_at timestamp not null
+)
+"""
+"""One row per landing record of an erased person: where it was (file, position) and
+which identifier matched, nothing of its content. ``erased_from`` is ``load`` (never
+loaded: counted beside loaded, duplicate and quarantined), ``raw`` (deleted from the
+raw table) or ``quarantine`` (deleted from ``raw._quarantine``)."""
+
+ERASED_AT_LOAD = "load"
+ERASED_FROM_RAW = "raw"
+ERASED_FROM_QUARANTINE = "quarantine"
+
+
 def raw_table(source: str, object_: str) -> RawTable:
     """The registry entry for ``raw/<source>/<object>``."""
     for table in RAW_TABLES:
@@ -555,9 +630,12 @@ def tables_of(source: str) -> tuple[RawTable, ...]:
 
 
 def create_raw_layer(conn) -> None:  # noqa: ANN001 - a duckdb connection
-    """Create schema ``raw`` with every raw table, the quarantine and the ledger."""
+    """Create schema ``raw`` with every raw table, the quarantine, the ledger and the
+    erasure tables."""
     conn.execute(f"create schema if not exists {RAW_SCHEMA}")
     for table in RAW_TABLES:
         conn.execute(table.create_sql())
     conn.execute(QUARANTINE_DDL)
     conn.execute(LEDGER_DDL)
+    conn.execute(ERASURES_DDL)
+    conn.execute(ERASED_DDL)

@@ -1,10 +1,13 @@
 """Reconciliation between the landing zone and the raw layer, per raw table.
 
 ``landing_records_accounted_for`` (blocking): every record read from a landing file
-is loaded, a documented duplicate, or quarantined. The loader writes a ledger row per
-file (``raw._file_ledger``); this check holds the ledger against what the warehouse
-really holds: the rows in the raw table and in ``raw._quarantine`` that name the file.
-A record lost between the two would silently shrink every number built on it.
+is loaded, a documented duplicate, quarantined, or erased (a record of a person erased
+with ``journey forget``). The loader writes a ledger row per file
+(``raw._file_ledger``); this check holds the ledger against what the warehouse really
+holds: the rows in the raw table and in ``raw._quarantine`` that name the file, plus
+the rows of ``raw._erased`` for it (records never loaded because their person was
+erased, and rows deleted from raw or the quarantine by an erasure). A record lost
+between the two would silently shrink every number built on it.
 
 ``no_records_quarantined`` (warning): records a vendor sent broken sit in the
 quarantine with their reason. They must not stop the business's reporting, so this is
@@ -22,7 +25,16 @@ import duckdb
 import pandas as pd
 
 from ingestion.core import STATUS_LOADED, STATUS_SKIPPED, STATUS_UNREADABLE, list_files
-from ingestion.registry import LEDGER_TABLE, QUARANTINE_TABLE, RAW_TABLES, RawTable
+from ingestion.registry import (
+    ERASED_AT_LOAD,
+    ERASED_FROM_QUARANTINE,
+    ERASED_FROM_RAW,
+    ERASED_TABLE,
+    LEDGER_TABLE,
+    QUARANTINE_TABLE,
+    RAW_TABLES,
+    RawTable,
+)
 from quality.gx_validation import Expect, validate_frame
 from quality.model import CheckContext, CheckResult, CheckSpec, Failure, Severity, Suite
 
@@ -39,7 +51,7 @@ def _specs(table: RawTable) -> tuple[CheckSpec, ...]:
             table.asset_key_path,
             Severity.BLOCKING,
             f"Every {label} record read from a landing file is loaded, dropped as a "
-            "documented duplicate, or quarantined; none is lost.",
+            "documented duplicate, quarantined, or erased with its person; none is lost.",
         ),
         CheckSpec(
             NO_RECORDS_QUARANTINED,
@@ -50,9 +62,23 @@ def _specs(table: RawTable) -> tuple[CheckSpec, ...]:
     )
 
 
+def _has_erased_table(conn: duckdb.DuckDBPyConnection) -> bool:
+    [(found,)] = conn.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' "
+        "and table_name = '_erased' and database_name = current_database()"
+    ).fetchall()
+    return bool(found)
+
+
 def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
     """One row per ledger file: what the ledger says and what the warehouse holds; plus
     one row (status null) per file that has raw rows but no ledger row."""
+    erased_source = (
+        f"select source_file, erased_from from {ERASED_TABLE} where source = ? and object = ?"
+        if _has_erased_table(conn)
+        else "select null::varchar as source_file, null::varchar as erased_from "
+        "where ? is null and ? is null"
+    )
     return conn.execute(
         f"""
         with ledger as (
@@ -73,6 +99,16 @@ def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
             from {QUARANTINE_TABLE}
             where source = ? and object = ?
             group by 1
+        ),
+        erased as (
+            select
+                source_file,
+                count(*) filter (where erased_from = '{ERASED_AT_LOAD}') as at_load,
+                count(*) filter (where erased_from = '{ERASED_FROM_RAW}') as from_raw,
+                count(*) filter (where erased_from = '{ERASED_FROM_QUARANTINE}')
+                    as from_quarantine
+            from ({erased_source}) _e
+            group by 1
         )
         select
             coalesce(ledger.source_file, raw_rows.source_file) as _source_file,
@@ -81,18 +117,26 @@ def _per_file(conn: duckdb.DuckDBPyConnection, table: RawTable) -> pd.DataFrame:
             ledger.records_loaded,
             ledger.records_duplicate,
             ledger.records_quarantined,
+            coalesce(erased.at_load, 0) as records_erased,
             ledger.records_loaded + ledger.records_duplicate + ledger.records_quarantined
-                as records_accounted,
+                + coalesce(erased.at_load, 0) as records_accounted,
             coalesce(raw_rows.rows_in_raw, 0) as rows_in_raw,
-            coalesce(quarantined.rows_in_quarantine, 0) as rows_in_quarantine
+            coalesce(quarantined.rows_in_quarantine, 0) as rows_in_quarantine,
+            coalesce(erased.from_raw, 0) as rows_erased_from_raw,
+            coalesce(erased.from_quarantine, 0) as rows_erased_from_quarantine,
+            coalesce(raw_rows.rows_in_raw, 0) + coalesce(erased.from_raw, 0)
+                as rows_in_raw_or_erased,
+            coalesce(quarantined.rows_in_quarantine, 0) + coalesce(erased.from_quarantine, 0)
+                as rows_in_quarantine_or_erased
         from ledger
         -- A full join, so raw rows from a file the ledger never saw come out too
         -- (status null), in the same single scan of the raw table.
         full join raw_rows on raw_rows.source_file = ledger.source_file
         left join quarantined on quarantined.source_file = ledger.source_file
+        left join erased on erased.source_file = ledger.source_file
         order by 1
         """,
-        [table.source, table.object, table.source, table.object],
+        [table.source, table.object, table.source, table.object, table.source, table.object],
     ).df()
 
 
@@ -103,21 +147,35 @@ def _accounted(
     in_ledger = per_file["status"].notna()
     files = per_file[in_ledger].reset_index(drop=True)
     orphans = int(per_file.loc[~in_ledger, "rows_in_raw"].sum())
+    # The rules name erased records only where an erasure touched this table.
+    erasures = int(
+        files[["records_erased", "rows_erased_from_raw", "rows_erased_from_quarantine"]].sum().sum()
+    )
     expectations = [
         Expect(
-            "records read = loaded + duplicates + quarantined",
+            "records read = loaded + duplicates + quarantined" + (" + erased" if erasures else ""),
             "ExpectColumnPairValuesToBeEqual",
             {"column_A": "records_read", "column_B": "records_accounted"},
         ),
         Expect(
-            "records in the raw table = records loaded",
+            "records in the raw table"
+            + (" + erased from it" if erasures else "")
+            + " = records loaded",
             "ExpectColumnPairValuesToBeEqual",
-            {"column_A": "rows_in_raw", "column_B": "records_loaded"},
+            {
+                "column_A": "rows_in_raw_or_erased" if erasures else "rows_in_raw",
+                "column_B": "records_loaded",
+            },
         ),
         Expect(
-            "rows in raw._quarantine = records quarantined",
+            "rows in raw._quarantine"
+            + (" + erased from it" if erasures else "")
+            + " = records quarantined",
             "ExpectColumnPairValuesToBeEqual",
-            {"column_A": "rows_in_quarantine", "column_B": "records_quarantined"},
+            {
+                "column_A": "rows_in_quarantine_or_erased" if erasures else "rows_in_quarantine",
+                "column_B": "records_quarantined",
+            },
         ),
         Expect(
             "file status is known",
@@ -135,7 +193,15 @@ def _accounted(
         )
     pending = _pending_files(conn, table, context)
     totals = files[
-        ["records_read", "records_loaded", "records_duplicate", "records_quarantined"]
+        [
+            "records_read",
+            "records_loaded",
+            "records_duplicate",
+            "records_quarantined",
+            "records_erased",
+            "rows_erased_from_raw",
+            "rows_erased_from_quarantine",
+        ]
     ].sum()
     metadata = {
         "files": len(files),
@@ -143,6 +209,9 @@ def _accounted(
         "records_loaded": int(totals["records_loaded"]),
         "records_duplicate": int(totals["records_duplicate"]),
         "records_quarantined": int(totals["records_quarantined"]),
+        "records_erased": int(totals["records_erased"]),
+        "rows_erased_from_raw": int(totals["rows_erased_from_raw"]),
+        "rows_erased_from_quarantine": int(totals["rows_erased_from_quarantine"]),
         "files_not_loaded_yet": pending,
     }
     counts = (
@@ -150,6 +219,12 @@ def _accounted(
         f"{metadata['records_loaded']:,} loaded + {metadata['records_duplicate']:,} "
         f"duplicates + {metadata['records_quarantined']:,} quarantined"
     )
+    if erasures:
+        counts += (
+            f" + {metadata['records_erased']:,} erased at load; "
+            f"{metadata['rows_erased_from_raw'] + metadata['rows_erased_from_quarantine']:,} "
+            "erased since from raw or the quarantine"
+        )
     if pending:
         counts += f"; {pending} landing file(s) not loaded yet"
     if failures:
