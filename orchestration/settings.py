@@ -23,12 +23,15 @@ ENV_DAGSTER_HOME = "DAGSTER_HOME"
 ENV_SERVING = "JOURNEY_SERVING"
 ENV_REPORT_DIR = "JOURNEY_REPORT_DIR"
 ENV_EXPORT_DIR = "JOURNEY_EXPORT_DIR"
+ENV_ERASURE_LIST = "JOURNEY_ERASURE_LIST"
 
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_DAGSTER_HOME = ".dagster_home"
 DEFAULT_SERVING = "data/serving.duckdb"
 DEFAULT_REPORT_DIR = "data/reports"
+DEFAULT_ERASURE_LIST = "data/erasures.jsonl"
+ERASURE_LOG_NAME = "erasures.log"
 
 
 def _resolve(value: str | None, default: str) -> Path:
@@ -53,6 +56,16 @@ class Settings:
     """Where the HTML report of each refresh goes (``JOURNEY_REPORT_DIR``)."""
     export_dir: Path | None = None
     """Optional Parquet export of every mart (``JOURNEY_EXPORT_DIR``); unset = none."""
+    erasure_list: Path | None = None
+    """Hashed identifiers of erased persons that loads drop (``JOURNEY_ERASURE_LIST``,
+    default ``erasures.jsonl`` beside the warehouse); ``journey forget`` appends to it
+    and writes its audit log (``erasures.log``) beside it."""
+
+    @property
+    def erasure_log(self) -> Path:
+        """The audit log of ``journey forget``: one JSON line per erasure, hashes only."""
+        base = self.erasure_list or self.warehouse.with_name(Path(DEFAULT_ERASURE_LIST).name)
+        return base.with_name(ERASURE_LOG_NAME)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +84,9 @@ class Settings:
             if env.get(ENV_REPORT_DIR)
             else warehouse.parent / Path(DEFAULT_REPORT_DIR).name,
             export_dir=_resolve(env[ENV_EXPORT_DIR], "") if env.get(ENV_EXPORT_DIR) else None,
+            erasure_list=_resolve(env.get(ENV_ERASURE_LIST), "")
+            if env.get(ENV_ERASURE_LIST)
+            else warehouse.with_name(Path(DEFAULT_ERASURE_LIST).name),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -85,6 +101,7 @@ class Settings:
             ENV_SERVING: self.serving,
             ENV_REPORT_DIR: self.report_dir,
             ENV_EXPORT_DIR: self.export_dir,
+            ENV_ERASURE_LIST: self.erasure_list,
         }
         env.update({name: str(path) for name, path in optional.items() if path is not None})
         return env

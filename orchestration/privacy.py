@@ -1,0 +1,485 @@
+"""Erasing a person (``journey forget <email>``), GDPR-style.
+
+1. **Who.** The email is normalized like the dbt macro ``normalize_email``. The person's
+   identifiers start from identity resolution (``intermediate.int_identifiers_resolved``:
+   every identifier of the person the email belongs to), then grow over raw: every
+   identifier of a raw record that holds one of them (``RawTable.person_identifiers``),
+   until nothing new turns up. So records loaded after the last dbt build, and older
+   versions of a CRM record (an email changed since), are found too. An email the
+   warehouse does not know is still put on the list, so later loads drop it.
+2. **The list.** Each identifier is kept as sha256 of ``<type>:<value>`` in the erasure
+   file (``Settings.erasure_list``, the lasting copy: a warehouse rebuilt from scratch
+   gets it back at its first load) and in ``raw._erasures``. Loads never load a record
+   holding one (``ingestion/erasure.py``).
+3. **Raw.** Under the warehouse writer lock, in one transaction: the person's rows are
+   deleted from the raw tables and from ``raw._quarantine`` (raw text naming one of the
+   identifiers), each recorded in ``raw._erased`` with file, position and the matching
+   hash only, so the landing reconciliation still balances.
+4. **Derived layers.** The refresh job runs with the full-refresh tag: staging,
+   intermediate and marts are rebuilt from raw, and the serving file is published anew
+   (a new file swapped in). Then the warehouse file is compacted into a new file, so the
+   deleted rows' bytes do not linger in its free blocks.
+5. **Landing files.** They are the customer's: the command lists the files that held
+   the person's records (from ``raw._erased``, files with the same bytes under another
+   name, and a scan of the landing folders for the identifiers, which also finds
+   duplicates and files not loaded yet) for them to purge.
+6. **Audit.** One JSON line in ``erasures.log`` beside the list: time, the email's
+   sha256 (as the marts' ``email_hash``), identifiers per type, rows per table, files,
+   the refresh run. Never the email or an identifier's value.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion.core import list_files
+from ingestion.erasure import (
+    append_erasure_list,
+    email_sha256,
+    entries_for,
+    erased_rows_sql,
+    identifier_sha256,
+    normalize_email,
+    sync_erasure_list,
+)
+from ingestion.registry import (
+    ERASED_FROM_QUARANTINE,
+    ERASED_FROM_RAW,
+    ERASED_TABLE,
+    ERASURES_TABLE,
+    LEDGER_TABLE,
+    QUARANTINE_TABLE,
+    RAW_TABLES,
+    RawTable,
+    create_raw_layer,
+)
+from orchestration.settings import Settings
+
+MAX_EXPANSION_ROUNDS = 20
+QUARANTINE_MIN_VALUE_CHARS = 6
+"""Quarantined raw text is searched for identifier values at least this long (emails,
+Segment ids, Salesforce ids): a short value such as ``42`` would match other fields."""
+
+_HASHES = "_forget_hashes"
+
+
+@dataclass
+class Erasure:
+    """What one ``journey forget`` did; holds no plain identifier."""
+
+    erasure_id: str
+    erased_at: datetime
+    email_sha256: str
+    person_found: bool = False
+    identifiers: dict[str, int] = field(default_factory=dict)
+    """Identifier type -> how many of the person's identifiers are on the list."""
+    identifier_hashes: list[str] = field(default_factory=list)
+    rows_erased: dict[str, int] = field(default_factory=dict)
+    """Table -> rows deleted now (raw tables and ``raw._quarantine``)."""
+    landing_files: list[str] = field(default_factory=list)
+    """Landing files (relative paths) that hold the person's records."""
+    refresh_run_id: str | None = None
+    refresh_succeeded: bool | None = None
+    compacted: bool = False
+
+    def audit_record(self) -> dict:
+        return {
+            "erased_at": self.erased_at.isoformat(),
+            "erasure_id": self.erasure_id,
+            "email_sha256": self.email_sha256,
+            "person_found": self.person_found,
+            "identifiers": self.identifiers,
+            "rows_erased": self.rows_erased,
+            "landing_files": self.landing_files,
+            "refresh_run_id": self.refresh_run_id,
+            "refresh_succeeded": self.refresh_succeeded,
+            "warehouse_compacted": self.compacted,
+        }
+
+
+def _table_exists(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    [(found,)] = conn.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? "
+        "and database_name = current_database()",
+        [schema, name],
+    ).fetchall()
+    if found:
+        return True
+    [(found,)] = conn.execute(
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ? "
+        "and database_name = current_database()",
+        [schema, name],
+    ).fetchall()
+    return bool(found)
+
+
+def resolved_identifiers(
+    conn: duckdb.DuckDBPyConnection, normalized_email: str
+) -> tuple[bool, set[tuple[str, str]]]:
+    """The identifiers identity resolution gives the person of an email; and whether
+    it knew the email."""
+    if not _table_exists(conn, "intermediate", "int_identifiers_resolved"):
+        return False, set()
+    rows = conn.execute(
+        """
+        select identifier_type, identifier_value
+        from intermediate.int_identifiers_resolved
+        where person_id in (
+            select person_id from intermediate.int_identifiers_resolved
+            where identifier_type = 'email' and identifier_value = ?
+        )
+        """,
+        [normalized_email],
+    ).fetchall()
+    return bool(rows), {(kind, value) for kind, value in rows}
+
+
+def _identifiers_sql(table: RawTable) -> str:
+    return "\nunion all\n".join(
+        f"select rowid as _row, '{kind}' as _type, {expr} as _value from {table.qualified_name}"
+        for kind, expr in table.person_identifiers
+    )
+
+
+def expand_over_raw(
+    conn: duckdb.DuckDBPyConnection, identifiers: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Every identifier of a raw record holding one of ``identifiers``, to a fixpoint."""
+    found = set(identifiers)
+    for _ in range(MAX_EXPANSION_ROUNDS):
+        _load_hashes(conn, found)
+        new: set[tuple[str, str]] = set()
+        for table in RAW_TABLES:
+            if not table.person_identifiers:
+                continue
+            rows = conn.execute(
+                f"""
+                with ids as ({_identifiers_sql(table)})
+                select distinct _type, _value from ids
+                where _value is not null and _row in (
+                    select _row from ids
+                    where sha256(_type || ':' || _value) in (select h from {_HASHES})
+                )
+                """
+            ).fetchall()
+            new.update((kind, value) for kind, value in rows if (kind, value) not in found)
+        if not new:
+            break
+        found |= new
+    return found
+
+
+def _load_hashes(conn: duckdb.DuckDBPyConnection, identifiers: set[tuple[str, str]]) -> None:
+    conn.execute(f"create or replace temp table {_HASHES} (h varchar)")
+    hashes = sorted({identifier_sha256(kind, value) for kind, value in identifiers})
+    if hashes:
+        conn.executemany(f"insert into {_HASHES} values (?)", [(h,) for h in hashes])
+
+
+def _erase_raw_rows(conn: duckdb.DuckDBPyConnection, table: RawTable, erased_at: datetime) -> int:
+    """Delete the rows of ``table`` holding an identifier on the erasure list, each
+    recorded in ``raw._erased``; return how many."""
+    matches = erased_rows_sql(table, table.qualified_name, "rowid")
+    conn.execute(
+        f"create or replace temp table _forget_rows as "
+        f"select _m._row, _r._source_file, _r._source_position, _m.identifier_sha256 "
+        f"from ({matches}) _m join {table.qualified_name} _r on _r.rowid = _m._row"
+    )
+    [(count,)] = conn.execute("select count(*) from _forget_rows").fetchall()
+    if count:
+        conn.execute(
+            f"insert into {ERASED_TABLE} select ?, ?, _source_file, _source_position, "
+            f"identifier_sha256, '{ERASED_FROM_RAW}', null, ? from _forget_rows "
+            "order by _source_file, _source_position",
+            [table.source, table.object, erased_at],
+        )
+        conn.execute(
+            f"delete from {table.qualified_name} where rowid in (select _row from _forget_rows)"
+        )
+    conn.execute("drop table _forget_rows")
+    return count
+
+
+def _erase_quarantined(
+    conn: duckdb.DuckDBPyConnection, identifiers: set[tuple[str, str]], erased_at: datetime
+) -> int:
+    """Delete quarantined records whose raw text names one of the identifiers (as a
+    whole token), each recorded in ``raw._erased``; return how many."""
+    searchable = [
+        (identifier_sha256(kind, value), value.lower())
+        for kind, value in sorted(identifiers)
+        if len(value) >= QUARANTINE_MIN_VALUE_CHARS
+    ]
+    if not searchable:
+        return 0
+    boundary = "[^a-z0-9._%+@-]"
+    conn.execute("create or replace temp table _forget_patterns (h varchar, pattern varchar)")
+    conn.executemany(
+        "insert into _forget_patterns values (?, ?)",
+        [(h, f"(^|{boundary}){re.escape(value)}($|{boundary})") for h, value in searchable],
+    )
+    conn.execute(
+        f"create or replace temp table _forget_rows as "
+        f"select _q.rowid as _row, any_value(_q.source) as source, "
+        f"any_value(_q.object) as object, any_value(_q.source_file) as source_file, "
+        f"any_value(_q.source_position) as source_position, min(_p.h) as identifier_sha256 "
+        f"from {QUARANTINE_TABLE} _q join _forget_patterns _p "
+        f"on regexp_matches(lower(coalesce(_q.raw_text, '')), _p.pattern) group by _q.rowid"
+    )
+    [(count,)] = conn.execute("select count(*) from _forget_rows").fetchall()
+    if count:
+        conn.execute(
+            f"insert into {ERASED_TABLE} select source, object, source_file, source_position, "
+            f"identifier_sha256, '{ERASED_FROM_QUARANTINE}', null, ? from _forget_rows "
+            "order by source_file, source_position",
+            [erased_at],
+        )
+        conn.execute(
+            f"delete from {QUARANTINE_TABLE} where rowid in (select _row from _forget_rows)"
+        )
+    conn.execute("drop table _forget_rows")
+    conn.execute("drop table _forget_patterns")
+    return count
+
+
+def landing_files_of(conn: duckdb.DuckDBPyConnection, hashes: list[str]) -> list[str]:
+    """Landing files that held a record of these identifiers (erased at load, from raw
+    or from the quarantine), plus files the ledger skipped as the same bytes."""
+    if not hashes:
+        return []
+    rows = conn.execute(
+        f"""
+        with held as (
+            select distinct source, object, source_file from {ERASED_TABLE}
+            where identifier_sha256 in (select unnest(?))
+        ),
+        same_bytes as (
+            select twin.source_file
+            from held
+            join {LEDGER_TABLE} original
+                on original.source = held.source and original.object = held.object
+                and original.source_file = held.source_file
+            join {LEDGER_TABLE} twin
+                on twin.source = original.source and twin.object = original.object
+                and twin.content_sha256 = original.content_sha256
+        )
+        select source_file from held
+        union
+        select source_file from same_bytes
+        order by 1
+        """,
+        [hashes],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+_TOKEN_CHARS = "A-Za-z0-9._%+@-"
+
+
+def scan_landing(landing_dir: Path | None, identifiers: set[tuple[str, str]]) -> list[str]:
+    """Landing files of the person's raw tables whose text names one of the identifiers
+    (as a whole token, any case; ``.gz`` files decompressed): also finds files whose
+    records of the person never reached raw (duplicates, not loaded yet)."""
+    values = sorted({v for _, v in identifiers if len(v) >= QUARANTINE_MIN_VALUE_CHARS})
+    if landing_dir is None or not landing_dir.is_dir() or not values:
+        return []
+    pattern = re.compile(
+        f"(?<![{_TOKEN_CHARS}])(?:{'|'.join(re.escape(v) for v in values)})(?![{_TOKEN_CHARS}])",
+        re.IGNORECASE,
+    )
+    found: list[str] = []
+    for table in RAW_TABLES:
+        if not table.person_identifiers:
+            continue
+        for path in list_files(landing_dir, table):
+            try:
+                opener = gzip.open if path.name.endswith(".gz") else open
+                with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+                    if any(pattern.search(line) for line in handle):
+                        found.append(path.relative_to(landing_dir).as_posix())
+            except (OSError, EOFError):
+                continue  # an unreadable file (broken gzip) names nobody we can see
+    return found
+
+
+def erase_from_raw(
+    conn: duckdb.DuckDBPyConnection,
+    email: str,
+    erasure_list: Path | None,
+    now: datetime | None = None,
+    landing_dir: Path | None = None,
+) -> Erasure:
+    """Steps 1-3 and 5 on an open warehouse connection (the caller holds the writer
+    lock): put the person on the erasure list, delete their raw and quarantined rows
+    (recorded in ``raw._erased``) and find their landing files."""
+    normalized = normalize_email(email)
+    if normalized is None:
+        raise ValueError("the email is empty")
+    erased_at = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    erasure = Erasure(
+        erasure_id=f"{erased_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
+        erased_at=erased_at,
+        email_sha256=email_sha256(normalized),
+    )
+    create_raw_layer(conn)
+    sync_erasure_list(conn, erasure_list)
+    found, identifiers = resolved_identifiers(conn, normalized)
+    identifiers.add(("email", normalized))
+    identifiers = expand_over_raw(conn, identifiers)
+    erasure.person_found = found or len(identifiers) > 1
+    entries = entries_for(sorted(identifiers), erasure.erasure_id, erased_at)
+    erasure.identifiers = dict(sorted(Counter(e.identifier_type for e in entries).items()))
+    erasure.identifier_hashes = [e.identifier_sha256 for e in entries]
+    listed = {
+        row[0] for row in conn.execute(f"select identifier_sha256 from {ERASURES_TABLE}").fetchall()
+    }
+    new = [e for e in entries if e.identifier_sha256 not in listed]
+    # The file first: if anything below fails, later loads already drop the person and
+    # running the command again finishes the job.
+    if erasure_list is not None:
+        append_erasure_list(erasure_list, new)
+    conn.execute("begin transaction")
+    try:
+        if new:
+            conn.executemany(
+                f"insert into {ERASURES_TABLE} values (?, ?, ?, ?)",
+                [(e.identifier_sha256, e.identifier_type, e.erasure_id, e.erased_at) for e in new],
+            )
+        for table in RAW_TABLES:
+            if table.person_identifiers:
+                count = _erase_raw_rows(conn, table, erased_at)
+                if count:
+                    erasure.rows_erased[table.qualified_name] = count
+        count = _erase_quarantined(conn, identifiers, erased_at)
+        if count:
+            erasure.rows_erased[QUARANTINE_TABLE] = count
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute(f"drop table if exists {_HASHES}")
+    erasure.landing_files = sorted(
+        set(landing_files_of(conn, erasure.identifier_hashes))
+        | set(scan_landing(landing_dir, identifiers))
+    )
+    return erasure
+
+
+def compact_warehouse(warehouse: Path) -> None:
+    """Copy the warehouse into a new file and swap it in: DuckDB reuses the blocks of
+    deleted rows but does not wipe them, so an erased person's bytes could linger in
+    the old file. The caller holds the writer lock."""
+    fresh = warehouse.with_name(f".{warehouse.name}.compact")
+    fresh.unlink(missing_ok=True)
+    with duckdb.connect(str(warehouse)) as conn:
+        [(name,)] = conn.execute("select current_database()").fetchall()
+        conn.execute(f"attach '{fresh}' as _compact")
+        conn.execute(f'copy from database "{name}" to _compact')
+        conn.execute("detach _compact")
+    os.replace(fresh, warehouse)
+    wal = warehouse.with_name(f"{warehouse.name}.wal")
+    wal.unlink(missing_ok=True)
+
+
+def append_audit_log(path: Path, erasure: Erasure) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(erasure.audit_record(), sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def remaining_in_warehouse(warehouse: Path, erasure: Erasure) -> dict[str, int]:
+    """Rows still naming the person after the rebuild: identifiers in identity
+    resolution, the email hash in the persons mart (both should be 0)."""
+    left: dict[str, int] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        if _table_exists(conn, "intermediate", "int_identifiers_resolved"):
+            [(n,)] = conn.execute(
+                "select count(*) from intermediate.int_identifiers_resolved "
+                "where sha256(identifier_type || ':' || identifier_value) in (select unnest(?))",
+                [erasure.identifier_hashes],
+            ).fetchall()
+            left["intermediate.int_identifiers_resolved"] = n
+        if _table_exists(conn, "marts", "dim_persons"):
+            [(n,)] = conn.execute(
+                "select count(*) from marts.dim_persons where email_hash = ?",
+                [erasure.email_sha256],
+            ).fetchall()
+            left["marts.dim_persons"] = n
+    return left
+
+
+def describe(erasure: Erasure, landing_dir: Path) -> list[str]:
+    """What the command prints: counts, tables and files; no identifier values."""
+    lines = [
+        f"erasure {erasure.erasure_id}: email sha256 {erasure.email_sha256}",
+        "person found in the warehouse"
+        if erasure.person_found
+        else "not found: the email is not in the warehouse; it is on the erasure list, "
+        "so later loads drop it",
+    ]
+    if erasure.identifiers:
+        listed = ", ".join(f"{n} {kind}" for kind, n in erasure.identifiers.items())
+        lines.append(f"identifiers on the erasure list (hashed): {listed}")
+    if erasure.rows_erased:
+        lines.append("rows erased:")
+        lines.extend(f"  {table:<44} {n:>8,}" for table, n in erasure.rows_erased.items())
+    else:
+        lines.append("rows erased: none in raw")
+    if erasure.landing_files:
+        lines.append(
+            f"landing files holding the person ({len(erasure.landing_files)}), the customer's "
+            "to purge:"
+        )
+        for name in erasure.landing_files:
+            gone = "" if (landing_dir / name).exists() else "  (no longer in the landing zone)"
+            lines.append(f"  {name}{gone}")
+    else:
+        lines.append("landing files holding the person: none")
+    return lines
+
+
+def forget(
+    settings: Settings,
+    email: str,
+    *,
+    refresh: Callable[[], tuple[str, bool]] | None,
+    out: Callable[[str], None] = print,
+) -> Erasure:
+    """The whole erasure: raw under the writer lock, then ``refresh()`` (returns the run
+    id and whether it succeeded) to rebuild the derived layers and the serving file,
+    then compaction, the audit line and a check that nothing is left."""
+    from orchestration.resources import WarehouseResource
+
+    lock = WarehouseResource(warehouse_path=str(settings.warehouse))
+    with lock.writer_lock():
+        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(settings.warehouse)) as conn:
+            erasure = erase_from_raw(
+                conn, email, settings.erasure_list, landing_dir=settings.landing_dir
+            )
+    for line in describe(erasure, settings.landing_dir):
+        out(line)
+    try:
+        if refresh is not None:
+            out("rebuilding staging, intermediate and marts from raw (full refresh) ...")
+            erasure.refresh_run_id, erasure.refresh_succeeded = refresh()
+            if erasure.refresh_succeeded:
+                with lock.writer_lock():
+                    compact_warehouse(settings.warehouse)
+                erasure.compacted = True
+    finally:
+        append_audit_log(settings.erasure_log, erasure)
+    return erasure
