@@ -259,6 +259,60 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return EXIT_OK  # pragma: no cover - execv does not return
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    """Erase a person (see orchestration/privacy.py); prints hashes and counts only."""
+    settings = Settings.from_env()
+    _prepare_environment(settings)
+
+    from orchestration.jobs import FULL_REFRESH_TAG, REFRESH_JOB_NAME
+    from orchestration.privacy import forget, remaining_in_warehouse
+
+    email = sys.stdin.readline().strip("\r\n") if args.email == "-" else args.email
+    if not email.strip(" "):
+        print("journey forget: the email is empty", file=sys.stderr)
+        return EXIT_USAGE
+
+    def refresh() -> tuple[str, bool]:
+        result, outcomes, log_path = _execute(
+            settings, REFRESH_JOB_NAME, "forget", "cli-forget", {FULL_REFRESH_TAG: "true"}
+        )
+        from orchestration.definitions import defs
+        from orchestration.quality.report import check_catalog, is_blocking
+
+        catalog = check_catalog(defs)
+        blocking = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
+        _print_failures(outcomes, catalog)
+        print(f"refresh run {result.run_id}; log {log_path}")
+        return result.run_id, result.success and not blocking
+
+    print(f"erasing a person from {settings.warehouse}", flush=True)
+    erasure = forget(settings, email, refresh=None if args.no_refresh else refresh)
+    print(f"audit log: {settings.erasure_log}; erasure list: {settings.erasure_list}")
+    if args.no_refresh:
+        print(
+            "raw is clean; staging, intermediate, marts and the published file still hold "
+            "the person until `journey refresh --full`"
+        )
+        return EXIT_OK
+    if not erasure.refresh_succeeded:
+        print(
+            "the rebuild FAILED: raw is clean and later loads drop the person, but staging, "
+            "intermediate, marts and the published file may still hold them; fix the "
+            "failure and run `journey refresh --full`",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    left = remaining_in_warehouse(settings.warehouse, erasure)
+    if any(left.values()):
+        print(f"rows still naming the person: {left}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        "erased: raw, staging, intermediate, marts and the published file hold nothing of "
+        "the person; the warehouse file was compacted"
+    )
+    return EXIT_OK
+
+
 def cmd_summary(_args: argparse.Namespace) -> int:
     from orchestration.summary import render_summary
 
@@ -317,6 +371,20 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
+
+    fgt = sub.add_parser(
+        "forget",
+        help="erase a person: raw rows deleted, derived layers rebuilt, later loads drop them",
+    )
+    fgt.add_argument(
+        "email", help="the person's email; '-' reads it from stdin (keeps it out of ps)"
+    )
+    fgt.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="only erase from raw and list the landing files; rebuild later with --full",
+    )
+    fgt.set_defaults(func=cmd_forget)
 
     summ = sub.add_parser("summary", help="print what the warehouse holds")
     summ.set_defaults(func=cmd_summary)

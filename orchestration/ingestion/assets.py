@@ -121,7 +121,13 @@ def _load_and_report(
     of the landing assets, which folders delivered."""
     settings = warehouse.settings()
     with warehouse.connect() as conn:
-        result = load_source(conn, settings.landing_dir, source, load_id=context.run_id)
+        result = load_source(
+            conn,
+            settings.landing_dir,
+            source,
+            load_id=context.run_id,
+            erasure_list=settings.erasure_list,
+        )
     for table in tables:
         if raw_asset_key(table) not in context.selected_asset_keys:
             continue
