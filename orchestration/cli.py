@@ -290,8 +290,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
     print(f"audit log: {settings.erasure_log}; erasure list: {settings.erasure_list}")
     if args.no_refresh:
         print(
-            "raw is clean; staging, intermediate, marts and the published file still hold "
-            "the person until `journey refresh --full`"
+            "raw is clean; `journey refresh --full` rebuilds staging, intermediate, marts "
+            "and the published file without the person"
         )
         return EXIT_OK
     if not erasure.refresh_succeeded:

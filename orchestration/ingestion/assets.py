@@ -158,6 +158,7 @@ def _load_and_report(
                 "rows_loaded": stats.records_loaded,
                 "duplicates": stats.records_duplicate,
                 "quarantined": stats.records_quarantined,
+                "erased": stats.records_erased,
             },
         )
 
