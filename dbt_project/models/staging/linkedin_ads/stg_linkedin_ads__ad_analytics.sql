@@ -1,3 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='ad_analytic_id',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Incremental: an incremental build re-reads only the keys with a version loaded
+    since the last build (macro versions_to_rebuild), with all their versions, so the
+    latest version still wins however many days back a platform restates.
+    `journey refresh --full` rebuilds from all of raw.
+-#}
+
 with
 
 source as (
@@ -38,11 +54,18 @@ renamed as (
 
 ),
 
+-- on an incremental build: the keys with a version loaded since the last build
+versions as (
+
+    {{ versions_to_rebuild('renamed', ['creative_id', 'report_date']) }}
+
+),
+
 -- Platforms restate recent days: the latest version of a creative's day wins.
 deduplicated as (
 
     {{ deduplicate(
-        'renamed',
+        'versions',
         partition_by='creative_id, report_date',
         order_by=arrival_order('desc')
     ) }}

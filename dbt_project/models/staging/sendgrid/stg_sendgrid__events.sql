@@ -1,8 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Incremental: an incremental build re-reads only the events whose id has a copy
+    loaded since the last build (macro versions_to_rebuild), with all their copies, so the
+    first copy still wins. `journey refresh --full` rebuilds from all of raw.
+-#}
+
 with
 
 source as (
 
-    select * from {{ source('sendgrid', 'events') }}
+    {{ versions_to_rebuild(source('sendgrid', 'events'), ['sg_event_id']) }}
 
 ),
 
