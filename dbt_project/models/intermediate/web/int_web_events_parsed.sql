@@ -1,8 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Incremental: each event is parsed on its own, so an incremental build parses only
+    the events staged since its last build (macro versions_to_rebuild on the staging
+    `_loaded_at`). A change of var site_domains needs `journey refresh --full`.
+-#}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_segment__events') }}
+    {{ versions_to_rebuild(ref('stg_segment__events'), ['event_id']) }}
 
 ),
 
@@ -23,7 +38,8 @@ page_and_track_events as (
         campaign_name,
         campaign_term,
         campaign_content,
-        event_at
+        event_at,
+        _loaded_at
 
     from events
     where event_type in ('page', 'track')
@@ -124,7 +140,10 @@ final as (
         {{ is_internal_referrer('referrer_host', 'page_host') }} as is_internal_referrer,
 
         -- timestamps
-        event_at
+        event_at,
+
+        -- lineage
+        _loaded_at
 
     from utm_values_chosen
 

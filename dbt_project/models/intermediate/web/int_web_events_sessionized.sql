@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['browser_id_type', 'browser_id'],
+        on_schema_change='fail',
+    )
+}}
+
 {#-
     definitions §2 Session, in three window passes over one browser's events in time
     order (ties by event_id), no self-join:
@@ -8,11 +17,19 @@
       3. the session's first event id carried forward: session_id and number.
 -#}
 
+{#-
+    Incremental by browser: sessions never span browsers, so an incremental build
+    re-sessionizes every event of each browser with an event parsed since its last
+    build (a late event may split or join that browser's sessions and renumber them),
+    and leaves every other browser alone. A change of var session_timeout_minutes
+    needs `journey refresh --full`.
+-#}
+
 with
 
 parsed_events as (
 
-    select * from {{ ref('int_web_events_parsed') }}
+    {{ versions_to_rebuild(ref('int_web_events_parsed'), ['browser_id_type', 'browser_id']) }}
 
 ),
 
@@ -31,7 +48,8 @@ events as (
         event_name,
         page_path,
         utm_campaign,
-        event_at
+        event_at,
+        _loaded_at
 
     from parsed_events
 
@@ -159,7 +177,10 @@ final as (
         is_session_start,
 
         -- timestamps
-        event_at
+        event_at,
+
+        -- lineage
+        _loaded_at
 
     from session_starts_carried
 
