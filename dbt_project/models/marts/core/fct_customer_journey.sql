@@ -1,7 +1,34 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='person_id',
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where activity_id is null",
+    )
+}}
+
 {#-
     The customer journey as an Activity Schema stream: one row per activity of one
     person, from the web (sessions, key tracks), email, the funnel and the CRM. Each
     activity's own features are a JSON text (macro json_object_text).
+
+    Incremental by person: a person's rows depend only on that person's activities
+    (occurrence numbers and repeats are windows per person), so an incremental build
+    rebuilds every row of each person whose journey may have changed, and no one
+    else's. Changed persons (CTE changed_persons) are
+      - persons with a Segment event loaded since the last build (late events reshape
+        their sessions; the watermark is _segment_loaded_through, an arrival time, so
+        lateness has no limit);
+      - persons whose activities differ from the stored rows in who, what, which record,
+        when, channel, campaign, account or revenue (identity merges and splits, new
+        SendGrid events, ad files that name a campaign, FX rates that convert a deal),
+        and, for the small CRM and funnel streams, in their features too;
+      - persons who are gone (merged into another person): their stored rows differ.
+    delete+insert on person_id replaces their rows; a changed person with no activity
+    left gets a tombstone row (activity_id null) that deletes their rows and is itself
+    removed by the post-hook in the same transaction. A change of a definition variable
+    or a seed is not data and is not detected: `journey refresh --full`.
 -#}
 
 with
@@ -390,6 +417,131 @@ activities as (
 
 ),
 
+{%- if is_incremental() %}
+
+previous_activities as (
+
+    select * from {{ this }}
+
+),
+
+-- persons with a Segment event loaded since the last build
+segment_arrivals as (
+
+    select
+        anonymous_id,
+        user_id
+    from {{ ref('stg_segment__events') }}
+    where _loaded_at > (
+        select coalesce(max(_segment_loaded_through), cast('1900-01-01 00:00:00' as timestamp))
+        from previous_activities
+    )
+
+),
+
+segment_arrival_persons as (
+
+    select identifiers.person_id
+    from identifiers
+    inner join segment_arrivals
+        on identifiers.identifier_type = 'anonymous_id'
+        and identifiers.identifier_value = segment_arrivals.anonymous_id
+
+    union
+
+    select identifiers.person_id
+    from identifiers
+    inner join segment_arrivals
+        on identifiers.identifier_type = 'user_id'
+        and identifiers.identifier_value = segment_arrivals.user_id
+
+),
+
+-- each activity as it would be stored, without the features of the large streams
+-- (Segment, SendGrid: their features change only with their own new events, above)
+activity_fingerprints as (
+
+    select
+        activities.person_id,
+        activities.activity_type,
+        activities.source_record_id,
+        coalesce(activities.account_id, persons.account_id) as account_id,
+        activities.campaign_id,
+        activities.campaign_name,
+        activities.channel,
+        activities.activity_ts,
+        activities.revenue_impact,
+        case
+            when activities.source_system in ('warehouse', 'salesforce')
+                then activities.feature_json
+        end as small_stream_features
+    from activities
+    left join persons
+        on activities.person_id = persons.person_id
+
+),
+
+previous_fingerprints as (
+
+    select
+        person_id,
+        activity_type,
+        source_record_id,
+        account_id,
+        campaign_id,
+        campaign_name,
+        channel,
+        activity_ts,
+        revenue_impact,
+        case
+            when source_system in ('warehouse', 'salesforce') then feature_json
+        end as small_stream_features
+    from previous_activities
+
+),
+
+changed_persons as (
+
+    select person_id from segment_arrival_persons
+
+    union
+
+    select person_id
+    from (
+        select * from activity_fingerprints
+        except
+        select * from previous_fingerprints
+    ) as added_or_changed
+
+    union
+
+    select person_id
+    from (
+        select * from previous_fingerprints
+        except
+        select * from activity_fingerprints
+    ) as removed_or_changed
+
+),
+
+activities_to_build as (
+
+    select *
+    from activities
+    where person_id in (select person_id from changed_persons)
+
+),
+
+{%- else %}
+
+activities_to_build as (
+
+    select * from activities
+
+),
+
+{%- endif %}
+
 final as (
 
     select
@@ -419,11 +571,37 @@ final as (
         lead(activities.activity_ts) over (
             partition by activities.person_id, activities.activity_type
             order by activities.activity_ts, activities.source_record_id
-        ) as activity_repeated_at
-    from activities
+        ) as activity_repeated_at,
+        -- lineage: the incremental watermark (the newest Segment load this build saw)
+        (select max(_loaded_at) from {{ ref('stg_segment__events') }})
+            as _segment_loaded_through
+    from activities_to_build as activities
     left join persons
         on activities.person_id = persons.person_id
 
 )
 
 select * from final
+{%- if is_incremental() %}
+
+-- a tombstone per changed person: deletes their stored rows even when none is rebuilt
+union all
+
+select
+    cast(null as {{ dbt.type_string() }}) as activity_id,
+    person_id,
+    cast(null as {{ dbt.type_string() }}) as account_id,
+    cast(null as {{ dbt.type_string() }}) as source_record_id,
+    cast(null as {{ dbt.type_string() }}) as campaign_id,
+    cast(null as {{ dbt.type_string() }}) as activity_type,
+    cast(null as {{ dbt.type_string() }}) as channel,
+    cast(null as {{ dbt.type_string() }}) as campaign_name,
+    cast(null as {{ dbt.type_string() }}) as source_system,
+    cast(null as {{ dbt.type_string() }}) as feature_json,
+    cast(null as {{ dbt.type_bigint() }}) as activity_occurrence,
+    cast(null as decimal(18, 6)) as revenue_impact,
+    cast(null as {{ dbt.type_timestamp() }}) as activity_ts,
+    cast(null as {{ dbt.type_timestamp() }}) as activity_repeated_at,
+    cast(null as {{ dbt.type_timestamp() }}) as _segment_loaded_through
+from changed_persons
+{%- endif %}
