@@ -1,39 +1,79 @@
-"""Benchmark: generate a landing zone, refresh it, refresh it again.
+"""Benchmark: a full refresh, a refresh with nothing new, and one new day of files
+refreshed incrementally against the same day refreshed as a full rebuild.
 
     .venv/bin/python benchmarks/refresh.py --scale medium --workdir /tmp/bench
 
-Each step runs as a child process (what a user runs), timed by wall clock, with the
-peak resident memory of that child (ru_maxrss of the children; the numbers are the
-largest child so far, so a step's peak is exact when it is larger than the steps
-before it). The machine is shared: compare ratios measured in one run, not numbers
-across runs.
+Steps, each a child process (what a user or a schedule runs), timed by wall clock:
+
+1. generate the landing zone with a drop every day, all but the last day;
+2. refresh: the first, full refresh into an empty warehouse;
+3. refresh again with no new files;
+4. generate the last day's drop (the same world: the earlier files are unchanged);
+5. copy the warehouse, so both of the next two start from the same state;
+6. refresh: incremental, loads the new day and rebuilds what it touched;
+7. refresh --full on the copy: loads the same new day, rebuilds every model.
+
+Step 6 against step 7 is the incremental path against a full rebuild on identical
+input. Peak RSS is each step's own (``wait4`` of the child: the child and the
+processes it waited for, dbt included). The machine is shared: compare ratios
+measured in one run, not numbers across runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+
+from ingestion.synthetic.config import WINDOW_END
 
 BIN = Path(sys.executable).parent
 
 
-def _step(name: str, argv: list[str], env: dict[str, str], log: Path) -> tuple[str, float, float]:
+@dataclass(frozen=True)
+class Step:
+    name: str
+    wall_s: float
+    peak_rss_mib: float | None
+
+
+def _step(name: str, argv: list[str], env: dict[str, str], log: Path) -> Step:
+    print(f"{name} ...", flush=True)
     started = time.monotonic()
     with log.open("a") as out:
         out.write(f"\n### {name}: {' '.join(argv)}\n")
         out.flush()
-        done = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+        child = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if done.returncode != 0:
-        raise SystemExit(f"{name} failed (exit {done.returncode}); see {log}")
-    return name, wall, peak_mib
+    if child.returncode != 0:
+        raise SystemExit(f"{name} failed (exit {child.returncode}); see {log}")
+    return Step(name, wall, usage.ru_maxrss / 1024)
+
+
+def _copy(name: str, source: Path, target: Path) -> Step:
+    print(f"{name} ...", flush=True)
+    started = time.monotonic()
+    shutil.copyfile(source, target)
+    return Step(name, time.monotonic() - started, None)
+
+
+def _env(work: Path, warehouse: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "JOURNEY_LANDING_DIR": str(work / "landing"),
+        "JOURNEY_WAREHOUSE": str(work / f"{warehouse}.duckdb"),
+        "JOURNEY_SERVING": str(work / f"{warehouse}-serving.duckdb"),
+        "JOURNEY_REPORT_DIR": str(work / f"{warehouse}-reports"),
+        "DAGSTER_HOME": str(work / f"{warehouse}-dagster_home"),
+    }
 
 
 def main() -> int:
@@ -47,23 +87,20 @@ def main() -> int:
     work = args.workdir.resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "JOURNEY_LANDING_DIR": str(work / "landing"),
-        "JOURNEY_WAREHOUSE": str(work / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(work / "dagster_home"),
-    }
+    env, env_full = _env(work, "warehouse"), _env(work, "rebuilt")
     log = work / "benchmark.log"
     journey = str(BIN / "journey")
+    generate = [journey, "generate", "--scale", args.scale, "--seed", str(args.seed)]
+    generate += ["--drop-every", "1"]
+    day_before = (WINDOW_END - timedelta(days=1)).isoformat()
     steps = [
-        _step(
-            "generate",
-            [journey, "generate", "--scale", args.scale, "--seed", str(args.seed)],
-            env,
-            log,
-        ),
+        _step(f"generate (drops to {day_before})", [*generate, "--until", day_before], env, log),
         _step("refresh (full, empty warehouse)", [journey, "refresh"], env, log),
         _step("refresh (no new files)", [journey, "refresh"], env, log),
+        _step(f"generate (the drop of {WINDOW_END})", generate, env, log),
+        _copy("copy the warehouse", work / "warehouse.duckdb", work / "rebuilt.duckdb"),
+        _step("refresh (one new day, incremental)", [journey, "refresh"], env, log),
+        _step("refresh --full (same new day)", [journey, "refresh", "--full"], env_full, log),
     ]
     landing_mib = (
         sum(p.stat().st_size for p in (work / "landing").rglob("*") if p.is_file()) / 2**20
@@ -73,12 +110,20 @@ def main() -> int:
         f"scale={args.scale} seed={args.seed} cores={os.cpu_count()} "
         f"landing={landing_mib:,.0f} MiB warehouse={warehouse_mib:,.0f} MiB"
     )
-    print(f"{'step':<34} {'wall s':>8} {'peak RSS MiB (max so far)':>26}")
-    for name, wall, peak in steps:
-        print(f"{name:<34} {wall:>8.1f} {peak:>26,.0f}")
+    print(f"{'step':<40} {'wall s':>8} {'peak RSS MiB':>13}")
+    for step in steps:
+        peak = f"{step.peak_rss_mib:,.0f}" if step.peak_rss_mib is not None else "-"
+        print(f"{step.name:<40} {step.wall_s:>8.1f} {peak:>13}")
+    incremental, rebuilt = steps[5].wall_s, steps[6].wall_s
+    print(
+        f"one new day: incremental {incremental:.1f} s vs full rebuild {rebuilt:.1f} s "
+        f"= {incremental / rebuilt:.2f} of the full rebuild's time "
+        f"({incremental / steps[1].wall_s:.2f} of the first full refresh's)"
+    )
     print(f"log: {log}")
     if not args.keep:
         shutil.rmtree(work / "landing", ignore_errors=True)
+        (work / "rebuilt.duckdb").unlink(missing_ok=True)
     return 0
 
 

@@ -63,6 +63,18 @@ def _ledger_totals(conn: duckdb.DuckDBPyConnection) -> tuple[int, ...]:
     ).fetchone()
 
 
+def _erased_totals(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Records of erased persons: (never loaded, removed later from raw or quarantine)."""
+    return conn.execute(
+        """
+        select
+            count(*) filter (where erased_from = 'load'),
+            count(*) filter (where erased_from <> 'load')
+        from raw._erased
+        """
+    ).fetchone()
+
+
 def render_summary(warehouse: Path) -> str:
     """The closing summary of ``journey refresh`` (also ``journey summary``)."""
     if not warehouse.exists():
@@ -84,11 +96,18 @@ def render_summary(warehouse: Path) -> str:
             lines.extend(f"  {c.table:<{width}}  {c.rows:>12,}" for c in tables)
         if any(c.schema == "raw" and c.table == "_file_ledger" for c in counts):
             files, unreadable, read, loaded, dupes, quarantined = _ledger_totals(conn)
+            has_erased = any(c.schema == "raw" and c.table == "_erased" for c in counts)
+            at_load, later = _erased_totals(conn) if has_erased else (0, 0)
             lines.append(
                 f"landing files loaded: {files:,} ({unreadable} unreadable); records read "
                 f"{read:,} = loaded {loaded:,} + duplicates {dupes:,} + quarantined "
-                f"{quarantined:,}"
+                f"{quarantined:,}" + (f" + erased {at_load:,}" if at_load else "")
             )
+            if later:
+                lines.append(
+                    f"erased after loading (journey forget): {later:,} records, removed from "
+                    "raw and quarantine (see raw._erased)"
+                )
             rows = _quarantine_by_object(conn)
             if rows:
                 lines.append("quarantined records (see raw._quarantine):")
