@@ -51,6 +51,10 @@ run_retries:
 run_monitoring:
   enabled: true
   poll_interval_seconds: 30
+  # A run the daemon launched cannot be health-checked by the default run launcher: a
+  # run still STARTED after this long is failed (a medium-scale full refresh takes
+  # about 10 minutes). journey's own in-process runs are reaped at once (runs.py).
+  max_runtime_seconds: 14400
 """
 
 
@@ -121,6 +125,7 @@ def _execute(
     from orchestration.definitions import defs
     from orchestration.progress import PROGRESS_LOGGER, progress_to
     from orchestration.quality.checks import check_outcomes
+    from orchestration.runs import fail_abandoned_runs, owner_tags
 
     job = defs.resolve_job_def(job_name)
     log_path = _run_log_path(settings, log_name)
@@ -130,11 +135,17 @@ def _execute(
         progress_to(sys.stdout),
         contextlib.redirect_stdout(log),
     ):
+        for run_id in fail_abandoned_runs(instance):
+            print(
+                f"marked run {run_id} failed: its process died (kill -9?) while it ran",
+                file=sys.stderr,
+                flush=True,
+            )
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {PROGRESS_LOGGER: {}}},
-            tags={"journey/trigger": trigger, **(tags or {})},
+            tags={"journey/trigger": trigger, **owner_tags(), **(tags or {})},
         )
         outcomes = check_outcomes(instance, result.run_id)
     return result, outcomes, log_path

@@ -99,3 +99,45 @@ def test_writer_lock_serializes_processes_and_dies_with_its_holder(tmp_path: Pat
     with resource.writer_lock(timeout_seconds=10):
         pass
     assert time.monotonic() - started < 5
+
+
+def test_a_run_whose_process_died_is_marked_failed_and_frees_the_writer_queue() -> None:
+    from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+
+    from orchestration.jobs import WRITER_TAGS
+    from orchestration.runs import HOST_TAG, PID_TAG, fail_abandoned_runs, owner_tags
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    host = owner_tags()[HOST_TAG]
+    runs = {
+        "killed": {**WRITER_TAGS, PID_TAG: str(dead.pid), HOST_TAG: host},
+        "running": {**WRITER_TAGS, PID_TAG: str(alive.pid), HOST_TAG: host},
+        "other-host": {**WRITER_TAGS, PID_TAG: str(dead.pid), HOST_TAG: "elsewhere"},
+        "daemon-launched": dict(WRITER_TAGS),
+        "not-a-writer": {PID_TAG: str(dead.pid), HOST_TAG: host},
+    }
+    try:
+        with dg.DagsterInstance.ephemeral() as instance:
+            for name, tags in runs.items():
+                instance.add_run(
+                    DagsterRun(
+                        job_name="refresh_warehouse",
+                        run_id=name,
+                        status=DagsterRunStatus.STARTED,
+                        tags=tags,
+                    )
+                )
+            assert fail_abandoned_runs(instance) == ["killed"]
+            statuses = {name: instance.get_run_by_id(name).status for name in runs}
+            assert fail_abandoned_runs(instance) == []
+    finally:
+        alive.kill()
+    assert statuses == {
+        "killed": DagsterRunStatus.FAILURE,
+        "running": DagsterRunStatus.STARTED,
+        "other-host": DagsterRunStatus.STARTED,
+        "daemon-launched": DagsterRunStatus.STARTED,
+        "not-a-writer": DagsterRunStatus.STARTED,
+    }
