@@ -788,6 +788,10 @@ def write_report(html: str, report_dir: Path, generated_at: datetime) -> Path:
     atomically; return the dated report's path."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
+    # Temp files of a run killed mid-write (kill -9 skips the cleanup above). The
+    # report step holds the warehouse writer lock, so no other run is writing now.
+    for leftover in report_dir.glob(".*.html.*.tmp"):
+        leftover.unlink(missing_ok=True)
     path = report_dir / report_filename(generated_at)
     _atomic_write(path, html)
     _atomic_write(report_dir / LATEST_NAME, html)

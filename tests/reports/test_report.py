@@ -317,6 +317,21 @@ def test_write_report_replaces_latest_atomically(tmp_path: Path) -> None:
     ]  # no temporary file left behind
 
 
+def test_write_report_sweeps_the_temp_files_of_a_killed_run(tmp_path: Path) -> None:
+    report_dir = tmp_path / "reports"
+    report_dir.mkdir()
+    # what a run killed with kill -9 between mkstemp and os.replace leaves
+    (report_dir / ".latest.html.k1ll3d.tmp").write_text("<p>half")
+    (report_dir / ".report-20260301T110000.html.x9.tmp").write_text("<p>ha")
+    (report_dir / "notes.txt").write_text("not ours")
+    write_report("<p>one</p>", report_dir, GENERATED_AT)
+    assert sorted(p.name for p in report_dir.iterdir()) == [
+        "latest.html",
+        "notes.txt",
+        "report-20260301T120000.html",
+    ]
+
+
 def test_report_asset_spec() -> None:
     defs = dg.Definitions.merge(
         build_report_definitions(), dg.Definitions(resources={"warehouse": WarehouseResource()})
