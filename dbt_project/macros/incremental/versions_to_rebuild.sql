@@ -29,7 +29,26 @@
 
 
 {#- The newest `_loaded_at` the incremental model `this` has seen (its watermark). -#}
-{% macro last_loaded_at() -%}
-    select coalesce(max(_loaded_at), cast('1900-01-01 00:00:00' as timestamp))
+{% macro last_loaded_at(column='_loaded_at') -%}
+    {{ require_watermark_column(column) }}
+    select coalesce(max({{ column }}), cast('1900-01-01 00:00:00' as timestamp))
     from {{ this }}
+{%- endmacro %}
+
+
+{#-
+    A warehouse built before a model became incremental has the model as a table
+    without its watermark column: say what to do instead of failing on a missing column.
+-#}
+{% macro require_watermark_column(column) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if column not in names -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has no column " ~ column ~ ": it was built before the model became "
+                ~ "incremental. Rebuild it once with `journey refresh --full` "
+                ~ "(dbt build --full-refresh)."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

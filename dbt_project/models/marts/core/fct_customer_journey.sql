@@ -432,10 +432,7 @@ segment_arrivals as (
         anonymous_id,
         user_id
     from {{ ref('stg_segment__events') }}
-    where _loaded_at > (
-        select coalesce(max(_segment_loaded_through), cast('1900-01-01 00:00:00' as timestamp))
-        from previous_activities
-    )
+    where _loaded_at > ({{ last_loaded_at('_segment_loaded_through') }})
 
 ),
 
