@@ -23,7 +23,6 @@ import duckdb
 import pytest
 
 from ingestion.registry import RAW_TABLES
-from ingestion.synthetic import generate
 from quality.landing import landing_suites
 from quality.model import CheckContext
 
@@ -138,17 +137,16 @@ def _files_holding(folder: Path, needle: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("forget")
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_build):
+    # the refreshed demo is the session's shared one (tests/conftest.py), copied here
+    root = demo_build.copy_to(tmp_path_factory.mktemp("forget"))
     env = {
         **os.environ,
         "JOURNEY_LANDING_DIR": str(root / "landing"),
         "JOURNEY_WAREHOUSE": str(root / "warehouse.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
-    generate(root / "landing", scale="demo", seed=42)
-    first = _journey(env, "refresh")
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert demo_build.returncode == 0, demo_build.stdout[-3000:] + demo_build.stderr[-3000:]
     person_id, email, identifiers = _pick_person(root / "warehouse.duckdb")
     values = [v for _, v in identifiers]
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
