@@ -1,9 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='event_id',
-        on_schema_change='fail',
     )
 }}
 

@@ -1,9 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key=['browser_id_type', 'browser_id'],
-        on_schema_change='fail',
     )
 }}
 

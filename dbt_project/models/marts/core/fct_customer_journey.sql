@@ -1,9 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='person_id',
-        on_schema_change='fail',
         post_hook="delete from {{ this }} where activity_id is null",
     )
 }}

@@ -1,17 +1,13 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='ad_analytic_id',
-        on_schema_change='fail',
     )
 }}
 
 {#-
-    Incremental: an incremental build re-reads only the keys with a version loaded
-    since the last build (macro versions_to_rebuild), with all their versions, so the
-    latest version still wins however many days back a platform restates.
-    `journey refresh --full` rebuilds from all of raw.
+    Incremental (macro versions_to_rebuild): the latest version still wins however
+    many days back a platform restates.
 -#}
 
 with

@@ -1,16 +1,12 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='event_id',
-        on_schema_change='fail',
     )
 }}
 
 {#-
-    Incremental: an incremental build re-reads only the events whose id has a copy
-    loaded since the last build (macro versions_to_rebuild), with all their copies, so the
-    first copy still wins. `journey refresh --full` rebuilds from all of raw.
+    Incremental (macro versions_to_rebuild): the first copy of an event still wins.
 -#}
 
 with
