@@ -12,6 +12,7 @@ See ``ingestion/README.md`` for the loading rules and why they are built this wa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -21,11 +22,13 @@ from ingestion.ads import google_ads, linkedin, meta
 from ingestion.core import (
     FileLoader,
     FileLoadStats,
+    PendingFile,
     SourceLoadResult,
     TableLoadStats,
     ensure_raw_layer,
     load_table,
     new_load_id,
+    pending_files,
     utc_naive,
 )
 from ingestion.crm import salesforce
@@ -38,9 +41,11 @@ from ingestion.web import segment
 __all__ = [
     "SOURCES",
     "FileLoadStats",
+    "PendingFile",
     "SourceLoadResult",
     "TableLoadStats",
     "load_source",
+    "pending_landing_files",
 ]
 
 SOURCES: tuple[str, ...] = (
@@ -64,6 +69,10 @@ _LOADERS: dict[tuple[str, str], FileLoader] = {
     ("fx", "ecb_rates"): fx.load_file,
     **{(t.source, t.object): salesforce.load_file for t in RAW_TABLES if t.source == "salesforce"},
 }
+
+_ONE_FILE_AT_A_TIME = {("fx", "ecb_rates")}
+"""Loaders that write their rows themselves (the ECB's rate matrix is melted in Python)
+rather than through ``load_frames``: their files load one by one."""
 
 
 def load_source(
@@ -103,6 +112,25 @@ def load_source(
     for table in tables_of(source):
         loader = _LOADERS[(table.source, table.object)]
         result.tables[table.object] = load_table(
-            conn, landing_dir, table, loader, load_id, loaded_at
+            conn,
+            landing_dir,
+            table,
+            loader,
+            load_id,
+            loaded_at,
+            group_files=(table.source, table.object) not in _ONE_FILE_AT_A_TIME,
         )
     return result
+
+
+def pending_landing_files(
+    conn: duckdb.DuckDBPyConnection, landing_dir: Path, sources: Sequence[str] = SOURCES
+) -> list[PendingFile]:
+    """Every landing file of ``sources`` that the next load would read or record.
+
+    Cheap when nothing arrived: a file whose size and modification time match what the
+    loaders saw when they hashed it is not read (``raw._file_stats``). Writes nothing.
+    """
+    return pending_files(
+        conn, Path(landing_dir), [table for source in sources for table in tables_of(source)]
+    )

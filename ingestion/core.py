@@ -49,8 +49,10 @@ from ingestion.erasure import erased_rows_sql, erasures_active
 from ingestion.registry import (
     ERASED_AT_LOAD,
     ERASED_TABLE,
+    FILE_STATS_TABLE,
     LEDGER_TABLE,
     QUARANTINE_TABLE,
+    RAW_SCHEMA,
     RawTable,
     RepeatRule,
     create_raw_layer,
@@ -612,6 +614,10 @@ class FileContext:
     source_file: str
     load_id: str
     loaded_at: datetime
+    collected: list[_Deferred] | None = None
+    """Set when the file loads as part of a group (:func:`load_table`): ``load_frames``
+    then keeps the framed records here, and the group's SQL runs once for all its
+    files."""
 
     def insert_quarantine(self, rows: Iterable[tuple[int | None, str | None, str]]) -> int:
         """Write (position, raw text, reason) rows to the quarantine; return how many."""
@@ -661,7 +667,8 @@ def python_frame_sql(columns: Sequence[str]) -> str:
     """The staging SELECT for frames built by :class:`RecordBuffer`."""
     cols = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
     return (
-        "select cast(_pos as bigint) as _pos, cast(_raw as varchar) as _raw, "
+        "select cast(_file as integer) as _file, "
+        "cast(_pos as bigint) as _pos, cast(_raw as varchar) as _raw, "
         "cast(_record as varchar) as _record, cast(_reason as varchar) as _reason, "
         f"{cols} from {_BATCH_VIEW}"
     )
@@ -702,6 +709,7 @@ def json_stage_sql(
     return f"""
 with framed as (
     select
+        cast(_file as integer) as _file,
         cast(_pos as bigint) as _pos,
         cast(_record as varchar) as _record,
         cast(_reason as varchar) as _reason
@@ -720,6 +728,7 @@ extracted as (
     from checked
 )
 select
+    _file,
     _pos,
     _record,
     cast(null as varchar) as _raw,
@@ -727,6 +736,41 @@ select
     {", ".join(columns)}
 from extracted
 """
+
+
+@dataclass(frozen=True)
+class _BatchSpec:
+    """How one raw table's framed records are validated (the arguments of
+    :func:`load_frames`)."""
+
+    table: RawTable
+    fields: tuple[Field, ...]
+    stage_sql: str
+    checks: tuple[Check, ...]
+    json_lines: bool
+
+
+@dataclass
+class _Deferred:
+    """One file's framed records, kept for its group's SQL."""
+
+    spec: _BatchSpec
+    frames: list[pd.DataFrame]
+
+
+@dataclass
+class _BatchResult:
+    counts: dict[int, RecordCounts]
+    """Per file index."""
+    invalid_json: dict[int, int]
+    """Per file index: records that are not JSON (JSONL files)."""
+    unreadable: set[int]
+    """Files none of whose records is JSON, left out of every insert (groups only)."""
+
+
+_FILES = "_ingest_files"
+_FILES_FRAME = "_ingest_files_frame"
+_TEMP_TABLES = (_STAGED, _DUPS, _ERASED, _FILES)
 
 
 def load_frames(
@@ -741,13 +785,14 @@ def load_frames(
     """Validate, deduplicate and insert records framed by a loader.
 
     Each frame is registered as ``_ingest_batch``; ``stage_sql`` (default
-    :func:`python_frame_sql`) selects from it ``_pos``, ``_record`` (the record as
-    JSON text), ``_raw`` (the text a quarantine row shows; null = ``_record``),
-    ``_reason`` (a reason found while framing) and the raw columns. A row with a
-    ``_reason``, or that breaks a field rule (:func:`reason_sql`) or a ``check``, is
-    quarantined. For a ``DROP_DUPLICATE`` table, a valid row whose key is already in
-    the raw table (earlier loads, earlier files of this load, earlier frames of this
-    file) or earlier in its frame is a duplicate. Frames must come in position order.
+    :func:`python_frame_sql`) selects from it ``_file`` (set here), ``_pos``,
+    ``_record`` (the record as JSON text), ``_raw`` (the text a quarantine row shows;
+    null = ``_record``), ``_reason`` (a reason found while framing) and the raw columns.
+    A row with a ``_reason``, or that breaks a field rule (:func:`reason_sql`) or a
+    ``check``, is quarantined. For a ``DROP_DUPLICATE`` table, a valid row whose key is
+    already in the raw table (earlier loads, earlier files of this load, earlier frames
+    of this file) or earlier in its frame is a duplicate. Frames must come in position
+    order.
 
     A record holding an identifier on the erasure list (``raw._erasures``, see
     ``ingestion/erasure.py``) is erased before any other rule: not loaded, not
@@ -758,85 +803,183 @@ def load_frames(
     parser's message, and a file in which no record is JSON raises
     :class:`UnreadableFile`.
 
-    The staged frame is materialized once; the duplicate search works on (position,
-    key) only, so wide rows are copied once into the temp table and once into raw.
+    When the file loads as part of a group (``ctx.collected`` set), the frames are kept
+    and the returned counts hold only ``read``: the group runs this same SQL once for
+    all its files (:func:`_load_group`).
     """
     table = ctx.table
     if tuple(f.column for f in fields) != table.columns:
         raise ValueError(f"fields of {table.qualified_name} do not match the registry")
-    conn = ctx.conn
-    stage_sql = stage_sql or python_frame_sql(table.columns)
-    reason = reason_sql(fields, checks)
-    key = ", ".join(f'"{k}"' for k in table.key)
-    drop_duplicates = table.repeat_rule is RepeatRule.DROP_DUPLICATE
-    col_list = ", ".join(f'"{c}"' for c in table.columns)
-    erasing = erasures_active(conn, table)
-    erased_sql = erased_rows_sql(table, _STAGED, "_pos") if erasing else None
-    kept = f"_pos not in (select _row from {_ERASED})" if erasing else "true"
-    good = f"_final_reason is null and {kept}"
-    if drop_duplicates:
-        good += f" and _pos not in (select _pos from {_DUPS})"
-
+    spec = _BatchSpec(
+        table,
+        tuple(fields),
+        stage_sql or python_frame_sql(table.columns),
+        tuple(checks),
+        json_lines,
+    )
+    if ctx.collected is not None:
+        kept = [frame for frame in frames if not frame.empty]
+        ctx.collected.append(_Deferred(spec, kept))
+        return RecordCounts(read=sum(len(frame) for frame in kept))
     counts = RecordCounts()
     invalid_json = 0
     for frame in frames:
         if frame.empty:
             continue
-        conn.register(_BATCH_VIEW, frame)
-        try:
-            read = conn.execute(
-                f"create or replace temp table {_STAGED} as "
-                f"select *, coalesce(_reason, {reason}) as _final_reason from ({stage_sql}) _s"
-            ).fetchone()[0]
-        finally:
-            conn.unregister(_BATCH_VIEW)
-        erased = 0
-        if erased_sql is not None:
-            erased = conn.execute(
-                f"create or replace temp table {_ERASED} as {erased_sql}"
-            ).fetchone()[0]
-        duplicate = 0
-        if drop_duplicates:
-            duplicate = conn.execute(
-                f"create or replace temp table {_DUPS} as "
-                f"select _pos from {_STAGED} _k where _final_reason is null and {kept} "
-                f"and exists (select 1 from {table.qualified_name} _r "
-                f"where {_key_match(table.key)}) "
-                "union "
-                f"select _pos from (select _pos, row_number() over "
-                f"(partition by {key} order by _pos) as _n from {_STAGED} "
-                f"where _final_reason is null and {kept}) _w where _n > 1"
-            ).fetchone()[0]
-        if json_lines:
-            invalid_json += _explain_invalid_json(conn)
-        # the counts come from the statements themselves, so the ledger check
-        # read = loaded + duplicate + quarantined is a real one
-        loaded = conn.execute(
-            f"insert into {table.qualified_name} ({col_list}, _record, _source_file, "
-            "_source_position, _load_id, _loaded_at) "
-            f"select {col_list}, _record, ?, _pos, ?, ? from {_STAGED} where {good}",
-            [ctx.source_file, ctx.load_id, ctx.loaded_at],
-        ).fetchone()[0]
-        quarantined = conn.execute(
-            f"insert into {QUARANTINE_TABLE} select ?, ?, ?, _pos, coalesce(_raw, _record), "
-            f"_final_reason, ?, ? from {_STAGED} where _final_reason is not null and {kept} "
-            "order by _pos",
-            [table.source, table.object, ctx.source_file, ctx.load_id, ctx.loaded_at],
-        ).fetchone()[0]
-        if erased:
-            conn.execute(
-                f"insert into {ERASED_TABLE} select ?, ?, ?, _row, identifier_sha256, "
-                f"'{ERASED_AT_LOAD}', ?, ? from {_ERASED} order by _row",
-                [table.source, table.object, ctx.source_file, ctx.load_id, ctx.loaded_at],
-            )
-        counts.add(RecordCounts(read, loaded, duplicate, quarantined, erased))
-    # dropped inside the file's transaction: cheaper than replacing them in the next one
-    conn.execute(f"drop table if exists {_STAGED}")
-    conn.execute(f"drop table if exists {_DUPS}")
-    conn.execute(f"drop table if exists {_ERASED}")
+        result = _load_batch(
+            ctx.conn,
+            spec,
+            frame.assign(_file=0),
+            [ctx.source_file],
+            ctx.load_id,
+            ctx.loaded_at,
+            drop_unreadable=False,
+        )
+        counts.add(result.counts.get(0, RecordCounts()))
+        invalid_json += result.invalid_json.get(0, 0)
+    _drop_temp_tables(ctx.conn)
     if json_lines and counts.read and invalid_json == counts.read:
         raise UnreadableFile("not JSON: no line of the file is valid JSON")
     return counts
+
+
+def _drop_temp_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    # dropped inside the file's transaction: cheaper than replacing them in the next one
+    for name in _TEMP_TABLES:
+        conn.execute(f"drop table if exists {name}")
+
+
+def _load_batch(
+    conn: duckdb.DuckDBPyConnection,
+    spec: _BatchSpec,
+    frame: pd.DataFrame,
+    files: Sequence[str],
+    load_id: str,
+    loaded_at: datetime,
+    *,
+    drop_unreadable: bool,
+) -> _BatchResult:
+    """Stage one frame of records of one or more files (column ``_file``: the index in
+    ``files``, file-name order) and route every record: erased, quarantined, duplicate
+    or loaded. With ``drop_unreadable``, a JSONL file none of whose records is JSON is
+    left out (the caller records it unreadable).
+
+    The staged frame is materialized once; each record's fate is set in one update,
+    and the per-file counts are checked against what each insert wrote, so the ledger
+    check read = loaded + duplicate + quarantined + erased is a real one.
+    """
+    table = spec.table
+    reason = reason_sql(spec.fields, spec.checks)
+    key = ", ".join(f'"{k}"' for k in table.key)
+    drop_duplicates = table.repeat_rule is RepeatRule.DROP_DUPLICATE
+    col_list = ", ".join(f'"{c}"' for c in table.columns)
+    conn.register(_BATCH_VIEW, frame)
+    try:
+        conn.execute(
+            f"create or replace temp table {_STAGED} as "
+            f"select *, coalesce(_reason, {reason}) as _final_reason, "
+            "row_number() over (order by _file, _pos) as _row_id, "
+            f"cast(null as varchar) as _fate from ({spec.stage_sql}) _s"
+        )
+    finally:
+        conn.unregister(_BATCH_VIEW)
+    conn.register(_FILES_FRAME, pd.DataFrame({"_file": range(len(files)), "source_file": files}))
+    try:
+        conn.execute(
+            f"create or replace temp table {_FILES} as "
+            f"select cast(_file as integer) as _file, cast(source_file as varchar) as source_file "
+            f"from {_FILES_FRAME}"
+        )
+    finally:
+        conn.unregister(_FILES_FRAME)
+    erased_sql = (
+        erased_rows_sql(table, _STAGED, "_row_id") if erasures_active(conn, table) else None
+    )
+    conn.execute(
+        f"create or replace temp table {_ERASED} as "
+        + (
+            erased_sql
+            if erased_sql is not None
+            else "select cast(null as bigint) as _row, cast(null as varchar) as identifier_sha256 "
+            "where false"
+        )
+    )
+    invalid_json: dict[int, int] = {}
+    unreadable: set[int] = set()
+    if spec.json_lines:
+        for file_index, invalid, read in conn.execute(
+            f"select _file, count(*) filter (where _final_reason = '{INVALID_JSON}'), count(*) "
+            f"from {_STAGED} group by _file"
+        ).fetchall():
+            invalid_json[file_index] = invalid
+            if drop_unreadable and invalid == read:
+                unreadable.add(file_index)
+        if any(invalid_json.values()):
+            _explain_invalid_json(conn)
+    readable = (
+        f"_file not in ({', '.join(str(i) for i in sorted(unreadable))})" if unreadable else "true"
+    )
+    kept = f"_row_id not in (select _row from {_ERASED})"
+    candidates = f"_final_reason is null and {kept} and {readable}"
+    duplicate = "false"
+    if drop_duplicates:
+        conn.execute(
+            f"create or replace temp table {_DUPS} as "
+            f"select _row_id from {_STAGED} _k where {candidates} "
+            f"and exists (select 1 from {table.qualified_name} _r "
+            f"where {_key_match(table.key)}) "
+            "union "
+            f"select _row_id from (select _row_id, row_number() over "
+            f"(partition by {key} order by _file, _pos) as _n from {_STAGED} "
+            f"where {candidates}) _w where _n > 1"
+        )
+        duplicate = f"_row_id in (select _row_id from {_DUPS})"
+    conn.execute(
+        f"update {_STAGED} set _fate = case "
+        f"when not ({readable}) then null "
+        f"when not ({kept}) then 'erased' "
+        "when _final_reason is not null then 'quarantined' "
+        f"when {duplicate} then 'duplicate' "
+        "else 'loaded' end"
+    )
+    counts: dict[int, RecordCounts] = {}
+    for file_index, read, loaded, dup, quarantined, erased in conn.execute(
+        "select _file, count(*), count(*) filter (where _fate = 'loaded'), "
+        "count(*) filter (where _fate = 'duplicate'), "
+        "count(*) filter (where _fate = 'quarantined'), "
+        f"count(*) filter (where _fate = 'erased') from {_STAGED} "
+        "where _fate is not null group by _file"
+    ).fetchall():
+        counts[file_index] = RecordCounts(read, loaded, dup, quarantined, erased)
+    loaded = conn.execute(
+        f"insert into {table.qualified_name} ({col_list}, _record, _source_file, "
+        "_source_position, _load_id, _loaded_at) "
+        f"select {', '.join(f's.{c}' for c in col_list.split(', '))}, s._record, "
+        f"f.source_file, s._pos, ?, ? from {_STAGED} s join {_FILES} f on f._file = s._file "
+        "where s._fate = 'loaded' order by s._row_id",
+        [load_id, loaded_at],
+    ).fetchone()[0]
+    quarantined = conn.execute(
+        f"insert into {QUARANTINE_TABLE} select ?, ?, f.source_file, s._pos, "
+        f"coalesce(s._raw, s._record), s._final_reason, ?, ? from {_STAGED} s "
+        f"join {_FILES} f on f._file = s._file where s._fate = 'quarantined' order by s._row_id",
+        [table.source, table.object, load_id, loaded_at],
+    ).fetchone()[0]
+    erased = conn.execute(
+        f"insert into {ERASED_TABLE} select ?, ?, f.source_file, s._pos, e.identifier_sha256, "
+        f"'{ERASED_AT_LOAD}', ?, ? from {_ERASED} e join {_STAGED} s on s._row_id = e._row "
+        f"join {_FILES} f on f._file = s._file where s._fate = 'erased' order by s._row_id",
+        [table.source, table.object, load_id, loaded_at],
+    ).fetchone()[0]
+    totals = RecordCounts()
+    for file_counts in counts.values():
+        totals.add(file_counts)
+    if (loaded, quarantined, erased) != (totals.loaded, totals.quarantined, totals.erased):
+        raise AssertionError(
+            f"{table.qualified_name}: inserted {loaded} / {quarantined} / {erased} rows, "
+            f"counted {totals}"
+        )
+    return _BatchResult(counts, invalid_json, unreadable)
 
 
 def _key_match(key: Sequence[str]) -> str:
@@ -854,7 +997,7 @@ def _explain_invalid_json(conn: duckdb.DuckDBPyConnection) -> int:
     """Replace the placeholder reason of invalid JSON records by the JSON parser's
     message; return how many there were."""
     rows = conn.execute(
-        f"select _pos, coalesce(_raw, _record) from {_STAGED} "
+        f"select _row_id, coalesce(_raw, _record) from {_STAGED} "
         f"where _final_reason = '{INVALID_JSON}'"
     ).fetchall()
     if not rows:
@@ -867,13 +1010,13 @@ def _explain_invalid_json(conn: duckdb.DuckDBPyConnection) -> int:
         except orjson.JSONDecodeError as exc:
             messages.append(f"invalid JSON: {exc}")
     frame = pd.DataFrame(
-        {"pos": pd.array([pos for pos, _ in rows], dtype="Int64"), "msg": messages}
+        {"row_id": pd.array([row_id for row_id, _ in rows], dtype="Int64"), "msg": messages}
     )
     conn.register("_ingest_json_errors", frame)
     try:
         conn.execute(
             f"update {_STAGED} set _final_reason = e.msg from _ingest_json_errors e "
-            f"where {_STAGED}._pos = e.pos and {_STAGED}._final_reason = '{INVALID_JSON}'"
+            f"where {_STAGED}._row_id = e.row_id and {_STAGED}._final_reason = '{INVALID_JSON}'"
         )
     finally:
         conn.unregister("_ingest_json_errors")
@@ -935,6 +1078,13 @@ def _file_head(path: Path) -> str | None:
     return head.decode("utf-8", "replace")
 
 
+@dataclass(frozen=True)
+class _FileStat:
+    size_bytes: int
+    modified_ns: int
+    content_sha256: str
+
+
 @dataclass
 class _LedgerView:
     """What the ledger already says about one raw table's files (read once a load)."""
@@ -943,6 +1093,11 @@ class _LedgerView:
     """(source_file, content_sha256) -> (status, load_id) of its first ledger row."""
     content: dict[str, str]
     """content_sha256 -> the first file that was read with that content."""
+    stats: dict[str, _FileStat] = field(default_factory=dict)
+    """source_file -> the size, modification time and hash it had when last hashed
+    (``raw._file_stats``)."""
+    fresh: dict[str, _FileStat] = field(default_factory=dict)
+    """Stats hashed in this load and not written yet (:func:`_remember_stats`)."""
 
     @classmethod
     def read(cls, conn: duckdb.DuckDBPyConnection, table: RawTable) -> _LedgerView:
@@ -954,12 +1109,108 @@ class _LedgerView:
         view = cls({}, {})
         for source_file, sha, status, load_id in rows:
             view.note(source_file, sha, status, load_id)
+        prefix = table.landing_path.rstrip("/") + "/"
+        for source_file, size, modified_ns, sha in conn.execute(
+            f"select source_file, size_bytes, modified_ns, content_sha256 from {FILE_STATS_TABLE} "
+            "where starts_with(source_file, ?)",
+            [prefix],
+        ).fetchall():
+            view.stats[source_file] = _FileStat(size, modified_ns, sha)
         return view
 
     def note(self, source_file: str, sha: str, status: str, load_id: str) -> None:
         self.handled.setdefault((source_file, sha), (status, load_id))
         if status != STATUS_SKIPPED:
             self.content.setdefault(sha, source_file)
+
+    def fingerprint(self, path: Path, source_file: str) -> tuple[str, int, _FileStat | None]:
+        """The file's sha256 and size, and the stat row to cache (None when the cached
+        one still holds): hashed only when its size or modification time changed
+        since it was last hashed."""
+        info = path.stat()
+        cached = self.stats.get(source_file)
+        if (
+            cached is not None
+            and cached.size_bytes == info.st_size
+            and cached.modified_ns == info.st_mtime_ns
+        ):
+            return cached.content_sha256, info.st_size, None
+        sha, size = sha256_of(path)
+        fresh = _FileStat(size, info.st_mtime_ns, sha)
+        self.stats[source_file] = fresh
+        return sha, size, fresh
+
+
+def _remember_stats(conn: duckdb.DuckDBPyConnection, fresh: dict[str, _FileStat]) -> None:
+    """Write the file stats hashed since the last call (one statement each way)."""
+    if not fresh:
+        return
+    frame = pd.DataFrame(
+        {
+            "source_file": list(fresh),
+            "size_bytes": [stat.size_bytes for stat in fresh.values()],
+            "modified_ns": [stat.modified_ns for stat in fresh.values()],
+            "content_sha256": [stat.content_sha256 for stat in fresh.values()],
+        }
+    )
+    conn.register("_ingest_file_stats", frame)
+    try:
+        conn.execute(
+            f"delete from {FILE_STATS_TABLE} "
+            "where source_file in (select source_file from _ingest_file_stats)"
+        )
+        conn.execute(
+            f"insert into {FILE_STATS_TABLE} select source_file, size_bytes, modified_ns, "
+            "content_sha256 from _ingest_file_stats"
+        )
+    finally:
+        conn.unregister("_ingest_file_stats")
+    fresh.clear()
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A landing file the next load will read or record (not yet in the ledger)."""
+
+    source: str
+    object: str
+    path: str
+    """Relative to the landing directory (posix)."""
+
+
+def pending_files(
+    conn: duckdb.DuckDBPyConnection, landing_dir: Path, tables: Iterable[RawTable]
+) -> list[PendingFile]:
+    """The landing files of ``tables`` that a load would read or record: those whose
+    path and content the ledger does not hold yet. Reads no file whose size and
+    modification time match ``raw._file_stats``, and writes nothing (a read-only
+    connection will do). A warehouse without a raw layer has every file pending."""
+    landing_dir = Path(landing_dir)
+    has_layer = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = ? and table_name in (?, ?)",
+        [RAW_SCHEMA, LEDGER_TABLE.split(".")[1], FILE_STATS_TABLE.split(".")[1]],
+    ).fetchone()[0]
+    pending = []
+    for table in tables:
+        ledger = _LedgerView.read(conn, table) if has_layer == 2 else _LedgerView({}, {})
+        for path in list_files(landing_dir, table):
+            source_file = path.relative_to(landing_dir).as_posix()
+            sha, _, _ = ledger.fingerprint(path, source_file)
+            if (source_file, sha) not in ledger.handled:
+                pending.append(PendingFile(table.source, table.object, source_file))
+    return pending
+
+
+GROUP_MAX_FILES = 256
+GROUP_MAX_BYTES = 64 << 20
+"""A group of small files loads in one transaction with one pass of SQL: at most this
+many files and this many bytes of file (compressed files count
+:data:`GZIP_EXPANSION` times their size)."""
+GZIP_EXPANSION = 8
+GROUP_FILE_MAX_BYTES = 16 << 20
+"""A file larger than this (as counted above) loads alone, its records streamed in
+chunks, so memory stays bounded for any file size."""
 
 
 def load_table(
@@ -969,93 +1220,291 @@ def load_table(
     loader: FileLoader,
     load_id: str,
     loaded_at: datetime,
+    *,
+    group_files: bool = True,
 ) -> TableLoadStats:
-    """Load every not-yet-loaded file of one raw table, one transaction per file."""
+    """Load every not-yet-loaded file of one raw table.
+
+    Small files load in groups (``group_files``, for loaders that frame their records
+    with :func:`load_frames` and write nothing else): the files of a group are framed
+    one by one in Python, then validated, deduplicated and inserted by one pass of SQL,
+    and their rows, quarantine rows and ledger rows commit in one transaction. A crash
+    rolls the whole group back, so a ledger row still never describes a half-loaded
+    file; the per-file ledger and counts are the same as loading them one by one. A
+    file whose framing finds it unreadable is recorded on its own; if the group's SQL
+    itself fails on strange input, the group is rolled back and its files are loaded
+    one at a time, each in its own transaction (the exact path). Large files always
+    load alone, streamed.
+    """
     stats = TableLoadStats(table.source, table.object, table.qualified_name)
     ledger = _LedgerView.read(conn, table)
+    group: list[_Pending] = []
+    group_bytes = 0
+
+    def flush() -> None:
+        nonlocal group, group_bytes
+        if group:
+            for file_stats in _load_group(conn, table, loader, group, load_id, loaded_at, ledger):
+                stats.files.append(file_stats)
+        group, group_bytes = [], 0
+
     for path in list_files(landing_dir, table):
-        file_stats = _load_file(conn, landing_dir, table, path, loader, load_id, loaded_at, ledger)
-        if file_stats.ledger_written:
-            ledger.note(file_stats.path, file_stats.content_sha256, file_stats.status, load_id)
-        stats.files.append(file_stats)
+        pending = _classify(conn, landing_dir, path, ledger)
+        if isinstance(pending, FileLoadStats):
+            # skipped: already loaded, or the same bytes as a file already read, whose
+            # ledger row is written once that file's group has committed
+            if pending.ledger_written:
+                flush()
+                _remember_stats(conn, ledger.fresh)
+                _write_ledger(conn, table, pending, load_id, loaded_at)
+                ledger.note(pending.path, pending.content_sha256, pending.status, load_id)
+            stats.files.append(pending)
+            continue
+        weight = pending.size * (GZIP_EXPANSION if path.name.endswith(".gz") else 1)
+        if not group_files or weight > GROUP_FILE_MAX_BYTES:
+            flush()
+            stats.files.append(
+                _load_alone(conn, table, pending, loader, load_id, loaded_at, ledger)
+            )
+            continue
+        if group and (len(group) >= GROUP_MAX_FILES or group_bytes + weight > GROUP_MAX_BYTES):
+            flush()
+        group.append(pending)
+        group_bytes += weight
+        # a later file with the same bytes is skipped against this one, as when files
+        # load one by one (a file unreadable on its own is in the ledger all the same)
+        ledger.content.setdefault(pending.sha, pending.source_file)
+    flush()
+    _remember_stats(conn, ledger.fresh)
     return stats
 
 
-def _load_file(
+@dataclass
+class _Pending:
+    """A file to read: not in the ledger, no twin already read."""
+
+    path: Path
+    source_file: str
+    sha: str
+    size: int
+
+
+def _classify(
     conn: duckdb.DuckDBPyConnection,
     landing_dir: Path,
-    table: RawTable,
     path: Path,
+    ledger: _LedgerView,
+) -> FileLoadStats | _Pending:
+    """A skipped file's stats (``ledger_written``: a ledger row is due), or the file to
+    read."""
+    source_file = path.relative_to(landing_dir).as_posix()
+    sha, size, fresh_stat = ledger.fingerprint(path, source_file)
+    if fresh_stat is not None:
+        # written with the next group, file or skipped file's ledger row, or at the end:
+        # the hash holds for these bytes whatever happens to the load
+        ledger.fresh[source_file] = fresh_stat
+    known = ledger.handled.get((source_file, sha))
+    if known is not None:
+        # This very file was handled by an earlier load: nothing to read or record.
+        return FileLoadStats(
+            path=source_file,
+            status=STATUS_SKIPPED,
+            content_sha256=sha,
+            size_bytes=size,
+            detail=f"already in the ledger ({known[0]} by load {known[1]})",
+            ledger_written=False,
+        )
+    earlier = ledger.content.get(sha)
+    if earlier is not None:
+        stats = FileLoadStats(
+            path=source_file,
+            status=STATUS_SKIPPED,
+            content_sha256=sha,
+            size_bytes=size,
+            detail=f"same content as {earlier}, already loaded",
+        )
+        return stats
+    return _Pending(path, source_file, sha, size)
+
+
+def _loaded_stats(pending: _Pending, counts: RecordCounts) -> FileLoadStats:
+    if counts.read != counts.loaded + counts.duplicate + counts.quarantined + counts.erased:
+        raise AssertionError(f"{pending.source_file}: record counts do not add up: {counts}")
+    notes = []
+    if counts.quarantined:
+        notes.append(f"{counts.quarantined} record(s) quarantined")
+    if counts.erased:
+        notes.append(f"{counts.erased} record(s) erased (see raw._erased)")
+    return FileLoadStats(
+        path=pending.source_file,
+        status=STATUS_LOADED,
+        content_sha256=pending.sha,
+        size_bytes=pending.size,
+        records_read=counts.read,
+        records_loaded=counts.loaded,
+        records_duplicate=counts.duplicate,
+        records_quarantined=counts.quarantined,
+        records_erased=counts.erased,
+        detail="; ".join(notes) or None,
+    )
+
+
+def _load_alone(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    pending: _Pending,
     loader: FileLoader,
     load_id: str,
     loaded_at: datetime,
     ledger: _LedgerView,
 ) -> FileLoadStats:
-    source_file = path.relative_to(landing_dir).as_posix()
-    sha, size = sha256_of(path)
-    stats = FileLoadStats(
-        path=source_file, status=STATUS_LOADED, content_sha256=sha, size_bytes=size
-    )
-    known = ledger.handled.get((source_file, sha))
-    if known is not None:
-        # This very file was handled by an earlier load: nothing to read or record.
-        stats.status = STATUS_SKIPPED
-        stats.ledger_written = False
-        stats.detail = f"already in the ledger ({known[0]} by load {known[1]})"
-        return stats
-    earlier = ledger.content.get(sha)
-    if earlier is not None:
-        stats.status = STATUS_SKIPPED
-        stats.detail = f"same content as {earlier}, already loaded"
-        _write_ledger(conn, table, stats, load_id, loaded_at)
-        return stats
-
-    ctx = FileContext(conn, table, path, source_file, load_id, loaded_at)
-    unreadable: str | None = None
+    """One file in its own transaction, its records streamed in chunks."""
+    ctx = FileContext(conn, table, pending.path, pending.source_file, load_id, loaded_at)
     conn.execute("begin transaction")
     try:
         counts = loader(ctx)
+        stats = _loaded_stats(pending, counts)
     except UnreadableFile as exc:
         conn.execute("rollback")
-        unreadable = exc.reason
+        return _record_unreadable(conn, table, pending, exc.reason, load_id, loaded_at, ledger)
     except _DATA_ERRORS as exc:
         conn.execute("rollback")
-        unreadable = f"could not be read: {exc}".splitlines()[0]
+        reason = f"could not be read: {exc}".splitlines()[0]
+        return _record_unreadable(conn, table, pending, reason, load_id, loaded_at, ledger)
     except BaseException:
         conn.execute("rollback")
         raise
-    else:
-        if counts.read != counts.loaded + counts.duplicate + counts.quarantined + counts.erased:
-            conn.execute("rollback")
-            raise AssertionError(f"{source_file}: record counts do not add up: {counts}")
-        stats.records_read = counts.read
-        stats.records_loaded = counts.loaded
-        stats.records_duplicate = counts.duplicate
-        stats.records_quarantined = counts.quarantined
-        stats.records_erased = counts.erased
-        notes = []
-        if counts.quarantined:
-            notes.append(f"{counts.quarantined} record(s) quarantined")
-        if counts.erased:
-            notes.append(f"{counts.erased} record(s) erased (see raw._erased)")
-        if notes:
-            stats.detail = "; ".join(notes)
-        _write_ledger(conn, table, stats, load_id, loaded_at)
-        conn.execute("commit")
-        return stats
+    _remember_stats(conn, ledger.fresh)
+    _write_ledger(conn, table, stats, load_id, loaded_at)
+    conn.execute("commit")
+    ledger.note(stats.path, stats.content_sha256, stats.status, load_id)
+    return stats
 
-    stats.status = STATUS_UNREADABLE
-    stats.records_read = 1
-    stats.records_quarantined = 1
-    stats.detail = unreadable
+
+def _load_group(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    loader: FileLoader,
+    group: list[_Pending],
+    load_id: str,
+    loaded_at: datetime,
+    ledger: _LedgerView,
+) -> list[FileLoadStats]:
+    """Frame each file in Python, then load the group in one transaction (see
+    :func:`load_table`). Returns the files' stats in file-name order."""
+    framed: list[tuple[_Pending, _Deferred, int]] = []
+    unreadable: dict[str, str] = {}
+    results: dict[str, FileLoadStats] = {}
+    # Framing writes nothing, but a loader that did would be rolled back with the group.
     conn.execute("begin transaction")
     try:
-        ctx.insert_quarantine([(None, _file_head(path), unreadable)])
+        for pending in group:
+            ctx = FileContext(
+                conn, table, pending.path, pending.source_file, load_id, loaded_at, collected=[]
+            )
+            try:
+                counts = loader(ctx)
+            except UnreadableFile as exc:
+                unreadable[pending.source_file] = exc.reason
+                continue
+            if len(ctx.collected) != 1:
+                raise AssertionError(
+                    f"{table.qualified_name}: a grouped loader calls load_frames once"
+                )
+            framed.append((pending, ctx.collected[0], counts.read))
+        with_records = [(p, d) for p, d, read in framed if read]
+        for pending, _, read in framed:
+            if not read:  # a file with no records at all: nothing to stage
+                results[pending.source_file] = _loaded_stats(pending, RecordCounts())
+        if with_records:
+            spec = with_records[0][1].spec
+            frame = pd.concat(
+                [
+                    part.assign(_file=index)
+                    for index, (_, deferred) in enumerate(with_records)
+                    for part in deferred.frames
+                ],
+                ignore_index=True,
+            )
+            batch = _load_batch(
+                conn,
+                spec,
+                frame,
+                [p.source_file for p, _ in with_records],
+                load_id,
+                loaded_at,
+                drop_unreadable=True,
+            )
+            del frame
+            _drop_temp_tables(conn)
+            for index, (pending, _) in enumerate(with_records):
+                if index in batch.unreadable:
+                    unreadable[pending.source_file] = "not JSON: no line of the file is valid JSON"
+                    continue
+                results[pending.source_file] = _loaded_stats(
+                    pending, batch.counts.get(index, RecordCounts())
+                )
+        _remember_stats(conn, ledger.fresh)
+        for file_stats in results.values():
+            _write_ledger(conn, table, file_stats, load_id, loaded_at)
+        conn.execute("commit")
+    except _DATA_ERRORS:
+        # strange input the grouped SQL cannot take: each file on its own, as exactly
+        # as the single-file path reads it
+        conn.execute("rollback")
+        return [
+            _load_alone(conn, table, pending, loader, load_id, loaded_at, ledger)
+            for pending in group
+        ]
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    for file_stats in results.values():
+        ledger.note(file_stats.path, file_stats.content_sha256, file_stats.status, load_id)
+    for pending in group:
+        if pending.source_file in unreadable:
+            results[pending.source_file] = _record_unreadable(
+                conn,
+                table,
+                pending,
+                unreadable[pending.source_file],
+                load_id,
+                loaded_at,
+                ledger,
+            )
+    return [results[pending.source_file] for pending in group]
+
+
+def _record_unreadable(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    pending: _Pending,
+    reason: str,
+    load_id: str,
+    loaded_at: datetime,
+    ledger: _LedgerView,
+) -> FileLoadStats:
+    """A file that cannot be read at all: one quarantined record (its first bytes) and
+    a ledger row ``unreadable``, in one transaction."""
+    stats = FileLoadStats(
+        path=pending.source_file,
+        status=STATUS_UNREADABLE,
+        content_sha256=pending.sha,
+        size_bytes=pending.size,
+        records_read=1,
+        records_quarantined=1,
+        detail=reason,
+    )
+    ctx = FileContext(conn, table, pending.path, pending.source_file, load_id, loaded_at)
+    conn.execute("begin transaction")
+    try:
+        ctx.insert_quarantine([(None, _file_head(pending.path), reason)])
         _write_ledger(conn, table, stats, load_id, loaded_at)
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
+    ledger.note(stats.path, stats.content_sha256, stats.status, load_id)
     return stats
 
 

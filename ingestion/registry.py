@@ -608,6 +608,22 @@ which identifier matched, nothing of its content. ``erased_from`` is ``load`` (n
 loaded: counted beside loaded, duplicate and quarantined), ``raw`` (deleted from the
 raw table) or ``quarantine`` (deleted from ``raw._quarantine``)."""
 
+FILE_STATS_TABLE = f"{RAW_SCHEMA}._file_stats"
+
+FILE_STATS_DDL = f"""
+create table if not exists {FILE_STATS_TABLE} (
+    source_file varchar not null,
+    size_bytes bigint not null,
+    modified_ns bigint not null,
+    content_sha256 varchar not null
+)
+"""
+"""The content hash of each landing file the loaders have hashed, with the size and
+modification time it had then. A file whose size and modification time are unchanged
+is not read again to learn its hash (landing files are immutable: a correction
+arrives as a new file), so a refresh that finds nothing new reads no file content.
+A cache, not a record: deleting its rows only costs a re-hash."""
+
 ERASED_AT_LOAD = "load"
 ERASED_FROM_RAW = "raw"
 ERASED_FROM_QUARANTINE = "quarantine"
@@ -630,8 +646,8 @@ def tables_of(source: str) -> tuple[RawTable, ...]:
 
 
 def create_raw_layer(conn) -> None:  # noqa: ANN001 - a duckdb connection
-    """Create schema ``raw`` with every raw table, the quarantine, the ledger and the
-    erasure tables."""
+    """Create schema ``raw`` with every raw table, the quarantine, the ledger, the
+    erasure tables and the file-hash cache."""
     conn.execute(f"create schema if not exists {RAW_SCHEMA}")
     for table in RAW_TABLES:
         conn.execute(table.create_sql())
@@ -639,3 +655,4 @@ def create_raw_layer(conn) -> None:  # noqa: ANN001 - a duckdb connection
     conn.execute(LEDGER_DDL)
     conn.execute(ERASURES_DDL)
     conn.execute(ERASED_DDL)
+    conn.execute(FILE_STATS_DDL)

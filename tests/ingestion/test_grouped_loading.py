@@ -1,0 +1,130 @@
+"""Small files load in groups: one pass of SQL and one transaction for many files.
+Whatever the grouping, every row, quarantine row, erased row and ledger row is the
+one loading the files one by one gives."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+import ingestion
+import ingestion.core as core
+from ingestion import SOURCES
+from ingestion.core import load_table
+from ingestion.registry import RAW_TABLES, tables_of
+
+from .conftest import NOW
+
+COMPARED = [t.qualified_name for t in RAW_TABLES] + [
+    "raw._quarantine",
+    "raw._file_ledger",
+    "raw._erased",
+]
+
+
+def _load(conn, landing, *, group_files: bool) -> None:
+    core.ensure_raw_layer(conn)
+    for source in SOURCES:
+        for table in tables_of(source):
+            loader = ingestion._LOADERS[(table.source, table.object)]
+            grouped = group_files and (table.source, table.object) not in (
+                ingestion._ONE_FILE_AT_A_TIME
+            )
+            load_table(conn, landing, table, loader, "load-1", NOW, group_files=grouped)
+
+
+def _rows(conn) -> dict[str, list[tuple]]:
+    return {
+        name: conn.execute(f"select * from {name} order by all").fetchall() for name in COMPARED
+    }
+
+
+def _add_segment_files(landing) -> None:
+    """Three more small Segment files: a duplicate of an earlier file's event, a file
+    with no JSON line at all, and one with a bad line between good ones."""
+    folder = landing / "web" / "segment"
+    event = {
+        "type": "track",
+        "messageId": "m-1",
+        "anonymousId": "anon-9",
+        "event": "Signed Up",
+        "timestamp": "2026-01-08T10:00:00Z",
+    }
+    (folder / "2026-01-08.jsonl").write_text(
+        json.dumps(event) + "\n" + json.dumps({**event, "messageId": "m-new-1"}) + "\n"
+    )
+    (folder / "2026-01-09.jsonl").write_text("this is not json\nnor is this\n")
+    (folder / "2026-01-10.jsonl").write_text(
+        json.dumps({**event, "messageId": "m-new-2"})
+        + "\n{broken\n\n"
+        + json.dumps({**event, "messageId": "m-new-2"})
+        + "\n"
+    )
+
+
+def test_grouped_and_one_by_one_loads_write_the_same_rows(tmp_path, landing):
+    _add_segment_files(landing)
+    with duckdb.connect(str(tmp_path / "one.duckdb")) as one:
+        _load(one, landing, group_files=False)
+        expected = _rows(one)
+    with duckdb.connect(str(tmp_path / "grouped.duckdb")) as grouped:
+        _load(grouped, landing, group_files=True)
+        assert _rows(grouped) == expected
+    ledger = {row[2]: row for row in expected["raw._file_ledger"]}
+    # (status, read, loaded, duplicate, quarantined) of the three new files
+    assert [ledger[f"web/segment/2026-01-{day}.jsonl"][5:10] for day in ("08", "09", "10")] == [
+        ("loaded", 2, 1, 1, 0),
+        ("unreadable", 1, 0, 0, 1),
+        ("loaded", 3, 1, 1, 1),
+    ]
+
+
+def test_a_group_is_one_transaction(wh, landing, monkeypatch):
+    """A failure after the group's SQL leaves none of its files loaded or in the ledger."""
+    original = core._write_ledger
+    written = []
+
+    def fail_on_second(conn, table, stats, load_id, loaded_at):
+        written.append(stats.path)
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+        original(conn, table, stats, load_id, loaded_at)
+
+    # the first two files are one group (the third has the first's bytes: skipped)
+    monkeypatch.setattr(core, "_write_ledger", fail_on_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        wh.load(landing, "sendgrid")
+    assert wh.rows("select count(*) from raw.sendgrid__events") == [(0,)]
+    assert wh.rows("select count(*) from raw._file_ledger") == [(0,)]
+    monkeypatch.undo()
+    result = wh.load(landing, "sendgrid")
+    assert (result.tables["events"].files_loaded, result.tables["events"].files_skipped) == (2, 1)
+    assert wh.rows("select count(*) from raw.sendgrid__events") == wh.rows(
+        "select sum(records_loaded) from raw._file_ledger"
+    )
+
+
+def test_a_group_the_sql_cannot_take_falls_back_to_one_file_at_a_time(
+    tmp_path, landing, monkeypatch
+):
+    with duckdb.connect(str(tmp_path / "one.duckdb")) as one:
+        _load(one, landing, group_files=False)
+        expected = _rows(one)
+    original = core._load_batch
+    calls = {"grouped": 0}
+
+    def refuse_groups(conn, spec, frame, files, load_id, loaded_at, *, drop_unreadable):
+        if drop_unreadable:  # the grouped call
+            calls["grouped"] += 1
+            raise duckdb.ConversionException("Could not convert string 'x' to INT64")
+        return original(
+            conn, spec, frame, files, load_id, loaded_at, drop_unreadable=drop_unreadable
+        )
+
+    monkeypatch.setattr(core, "_load_batch", refuse_groups)
+    with duckdb.connect(str(tmp_path / "fallback.duckdb")) as fallback:
+        _load(fallback, landing, group_files=True)
+        assert _rows(fallback) == expected
+    assert calls["grouped"] >= 5
