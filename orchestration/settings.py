@@ -24,6 +24,9 @@ ENV_SERVING = "JOURNEY_SERVING"
 ENV_REPORT_DIR = "JOURNEY_REPORT_DIR"
 ENV_EXPORT_DIR = "JOURNEY_EXPORT_DIR"
 ENV_ERASURE_LIST = "JOURNEY_ERASURE_LIST"
+ENV_DUCKDB_MEMORY_LIMIT = "JOURNEY_DUCKDB_MEMORY_LIMIT"
+ENV_DUCKDB_THREADS = "JOURNEY_DUCKDB_THREADS"
+ENV_DUCKDB_TEMP_DIR = "JOURNEY_DUCKDB_TEMP_DIR"
 
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
@@ -32,6 +35,16 @@ DEFAULT_SERVING = "data/serving.duckdb"
 DEFAULT_REPORT_DIR = "data/reports"
 DEFAULT_ERASURE_LIST = "data/erasures.jsonl"
 ERASURE_LOG_NAME = "erasures.log"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+"""DuckDB's memory for one process (loads, dbt, checks, publish). Larger work spills to
+the temp directory instead of growing: a refresh stays within about 4 GiB at medium
+scale and completes at large scale on a machine of that size."""
+CHECKPOINT_THRESHOLD = "1GB"
+"""DuckDB checkpoints when its write-ahead log passes this size (DuckDB's default is
+16 MB). Loads and dbt models commit often; a checkpoint after every commit rewrites the
+last, partly filled row group each time (measured: 12 commits of 23k Segment rows took
+12.7 s with checkpoints, 4.2 s without). The log is replayed after a crash as before,
+and closing the connection checkpoints."""
 
 
 def _resolve(value: str | None, default: str) -> Path:
@@ -56,6 +69,12 @@ class Settings:
     """Where the HTML report of each refresh goes (``JOURNEY_REPORT_DIR``)."""
     export_dir: Path | None = None
     """Optional Parquet export of every mart (``JOURNEY_EXPORT_DIR``); unset = none."""
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    """``JOURNEY_DUCKDB_MEMORY_LIMIT``: DuckDB's ``memory_limit`` in every process."""
+    duckdb_threads: int | None = None
+    """``JOURNEY_DUCKDB_THREADS``: DuckDB's worker threads (default: the cores)."""
+    duckdb_temp_dir: Path | None = None
+    """``JOURNEY_DUCKDB_TEMP_DIR``: where DuckDB spills (default: ``<warehouse>.tmp``)."""
     erasure_list: Path | None = None
     """Hashed identifiers of erased persons that loads drop (``JOURNEY_ERASURE_LIST``,
     default ``erasures.jsonl`` beside the warehouse); ``journey forget`` appends to it
@@ -84,6 +103,11 @@ class Settings:
             if env.get(ENV_REPORT_DIR)
             else warehouse.parent / Path(DEFAULT_REPORT_DIR).name,
             export_dir=_resolve(env[ENV_EXPORT_DIR], "") if env.get(ENV_EXPORT_DIR) else None,
+            duckdb_memory_limit=env.get(ENV_DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT,
+            duckdb_threads=int(env[ENV_DUCKDB_THREADS]) if env.get(ENV_DUCKDB_THREADS) else None,
+            duckdb_temp_dir=_resolve(env.get(ENV_DUCKDB_TEMP_DIR), "")
+            if env.get(ENV_DUCKDB_TEMP_DIR)
+            else warehouse.with_name(f"{warehouse.name}.tmp"),
             erasure_list=_resolve(env.get(ENV_ERASURE_LIST), "")
             if env.get(ENV_ERASURE_LIST)
             else warehouse.with_name(Path(DEFAULT_ERASURE_LIST).name),
@@ -96,12 +120,29 @@ class Settings:
             ENV_LANDING_DIR: str(self.landing_dir),
             ENV_WAREHOUSE: str(self.warehouse),
             ENV_DAGSTER_HOME: str(self.dagster_home),
+            ENV_DUCKDB_MEMORY_LIMIT: self.duckdb_memory_limit,
+            ENV_DUCKDB_THREADS: str(self.duckdb_threads or os.cpu_count() or 1),
         }
         optional = {
             ENV_SERVING: self.serving,
             ENV_REPORT_DIR: self.report_dir,
             ENV_EXPORT_DIR: self.export_dir,
             ENV_ERASURE_LIST: self.erasure_list,
+            ENV_DUCKDB_TEMP_DIR: self.duckdb_temp_dir,
         }
         env.update({name: str(path) for name, path in optional.items() if path is not None})
         return env
+
+
+def duckdb_config(settings: Settings) -> dict[str, str]:
+    """The DuckDB settings every warehouse connection of the project opens with (the dbt
+    profile reads the same values from the environment)."""
+    config = {
+        "memory_limit": settings.duckdb_memory_limit,
+        "checkpoint_threshold": CHECKPOINT_THRESHOLD,
+    }
+    if settings.duckdb_threads:
+        config["threads"] = str(settings.duckdb_threads)
+    if settings.duckdb_temp_dir is not None:
+        config["temp_directory"] = str(settings.duckdb_temp_dir)
+    return config
