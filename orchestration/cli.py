@@ -118,12 +118,13 @@ def _execute(
     """Run a job of the code location in this process against DAGSTER_HOME's
     instance, progress lines to stdout, dbt's verbose output to a log file.
 
-    Returns the run result, the run's check outcomes and the log path.
+    Returns the run result, the run's check outcomes, the log path and the steps'
+    timings.
     """
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.progress import PROGRESS_LOGGER, progress_to
+    from orchestration.progress import PROGRESS_LOGGER, progress_to, step_timings
     from orchestration.quality.checks import check_outcomes
     from orchestration.runs import fail_abandoned_runs, owner_tags
 
@@ -148,7 +149,8 @@ def _execute(
             tags={"journey/trigger": trigger, **owner_tags(), **(tags or {})},
         )
         outcomes = check_outcomes(instance, result.run_id)
-    return result, outcomes, log_path
+        timings = step_timings(instance, result.run_id)
+    return result, outcomes, log_path, timings
 
 
 def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report module
@@ -160,25 +162,67 @@ def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report mod
         print("\n".join(lines))
 
 
+def _nothing_new(settings: Settings) -> str | None:
+    """Why a refresh has nothing to do, or None when it has work: no landing file the
+    ledger lacks, no raw record the published build did not cover, the same dbt
+    project. Answered without Dagster, under the writer lock, reading no file whose
+    size and modification time the loaders have seen (``raw._file_stats``)."""
+    if not settings.warehouse.exists():
+        return None
+    import duckdb
+
+    from ingestion import pending_landing_files
+    from orchestration.build_state import plan_build
+    from orchestration.locks import writer_lock
+
+    with (
+        writer_lock(settings.warehouse),
+        duckdb.connect(str(settings.warehouse), read_only=True) as conn,
+    ):
+        if pending_landing_files(conn, settings.landing_dir):
+            return None
+        plan = plan_build(conn)
+        (files,) = conn.execute("select count(*) from raw._file_ledger").fetchone()
+    if not plan.nothing_to_build or plan.published is None:
+        return None
+    published = plan.published
+    return (
+        f"nothing new: the {files:,} landing files are all in the ledger and the published "
+        f"marts were built from every loaded record (run {published.run_id}, "
+        f"{published.recorded_at:%Y-%m-%d %H:%M} UTC); no run started"
+    )
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     settings = Settings.from_env()
     _prepare_environment(settings)
+    if not args.full:
+        idle = _nothing_new(settings)
+        if idle is not None:
+            print(idle)
+            print(f"refresh succeeded in {time.monotonic() - started:.1f}s: nothing to do")
+            return EXIT_OK
 
     from orchestration.definitions import defs
     from orchestration.jobs import FULL_REFRESH_TAG, REFRESH_JOB_NAME
+    from orchestration.progress import render_timings
     from orchestration.quality.report import check_catalog, is_blocking
     from orchestration.summary import render_summary
 
     mode = "full rebuild" if args.full else "incremental"
     print(f"refreshing {settings.warehouse} from {settings.landing_dir} ({mode})", flush=True)
-    started = time.monotonic()
     tags = {FULL_REFRESH_TAG: "true"} if args.full else {}
-    result, outcomes, log_path = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli", tags)
-    elapsed = time.monotonic() - started
+    result, outcomes, log_path, timings = _execute(
+        settings, REFRESH_JOB_NAME, "refresh", "cli", tags
+    )
     catalog = check_catalog(defs)
     print()
     print(render_summary(settings.warehouse))
     _print_failures(outcomes, catalog)
+    elapsed = time.monotonic() - started
+    print()
+    print(render_timings(timings, elapsed))
     blocking_failed = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
     warnings = [o for o in outcomes if not o.passed and not is_blocking(o, catalog)]
     checks_line = (
@@ -232,7 +276,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"checking {settings.warehouse} (no rebuild)", flush=True)
     started = time.monotonic()
-    result, outcomes, log_path = _execute(settings, CHECK_JOB_NAME, "check", "cli-check")
+    result, outcomes, log_path, _ = _execute(settings, CHECK_JOB_NAME, "check", "cli-check")
     elapsed = time.monotonic() - started
     print()
     print(results_table(outcomes, catalog))
@@ -284,7 +328,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     def refresh() -> tuple[str, bool]:
-        result, outcomes, log_path = _execute(
+        result, outcomes, log_path, _ = _execute(
             settings, REFRESH_JOB_NAME, "forget", "cli-forget", {FULL_REFRESH_TAG: "true"}
         )
         from orchestration.definitions import defs

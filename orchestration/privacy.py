@@ -64,6 +64,7 @@ from ingestion.registry import (
     RawTable,
     create_raw_layer,
 )
+from orchestration.build_state import forget_marks
 from orchestration.settings import Settings
 
 MAX_EXPANSION_ROUNDS = 20
@@ -364,6 +365,8 @@ def erase_from_raw(
         count = _erase_quarantined(conn, identifiers, erased_at)
         if count:
             erasure.rows_erased[QUARANTINE_TABLE] = count
+        # raw lost rows that no ledger row announces: the next refresh builds every model
+        forget_marks(conn)
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

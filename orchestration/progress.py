@@ -101,3 +101,61 @@ def progress_logger(_init_context: dg.InitLoggerContext) -> logging.Logger:
     logger = logging.Logger(PROGRESS_LOGGER, level=logging.DEBUG)
     logger.addHandler(_ProgressHandler(_stream or sys.stdout))
     return logger
+
+
+_STEP_EVENTS = {
+    DagsterEventType.STEP_START,
+    DagsterEventType.STEP_SUCCESS,
+    DagsterEventType.STEP_FAILURE,
+    DagsterEventType.STEP_SKIPPED,
+    DagsterEventType.ASSET_MATERIALIZATION,
+}
+
+
+def step_timings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, float | None, str]]:
+    """(step, wall seconds, what happened) for every step of a run, in start order.
+
+    A load step's line splits its time into loading and the raw checks (the loaders'
+    ``load_seconds`` metadata); a skipped step has no time.
+    """
+    started: dict[str, float] = {}
+    ended: dict[str, tuple[float, str]] = {}
+    load_seconds: dict[str, float] = {}
+    order: list[str] = []
+    for record in instance.all_logs(run_id, of_type=_STEP_EVENTS):
+        event = record.dagster_event
+        step = event.step_key or ""
+        if step not in order:
+            order.append(step)
+        kind = event.event_type
+        if kind == DagsterEventType.STEP_START:
+            started[step] = record.timestamp
+        elif kind == DagsterEventType.STEP_SUCCESS:
+            ended[step] = (record.timestamp, "done")
+        elif kind == DagsterEventType.STEP_FAILURE:
+            ended[step] = (record.timestamp, "FAILED")
+        elif kind == DagsterEventType.STEP_SKIPPED:
+            ended[step] = (record.timestamp, "skipped: nothing upstream changed")
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            metadata = event.step_materialization_data.materialization.metadata
+            if "load_seconds" in metadata and step not in load_seconds:
+                load_seconds[step] = float(_metadata_value(metadata["load_seconds"]))
+    rows = []
+    for step in order:
+        end, what = ended.get(step, (None, "did not finish"))
+        seconds = end - started[step] if end is not None and step in started else None
+        if seconds is not None and step in load_seconds:
+            what = f"load {load_seconds[step]:.1f}s, raw checks {seconds - load_seconds[step]:.1f}s"
+        rows.append((step, seconds, what))
+    return rows
+
+
+def render_timings(rows: list[tuple[str, float | None, str]], total: float) -> str:
+    """The timing lines ``journey refresh`` ends with, like dbt's own summary."""
+    width = max([len(step) for step, _, _ in rows] + [len("total")])
+    lines = ["where the time went:"]
+    for step, seconds, what in rows:
+        shown = f"{seconds:8.1f}s" if seconds is not None else " " * 9
+        lines.append(f"  {step:<{width}} {shown}  {what}")
+    lines.append(f"  {'total':<{width}} {total:8.1f}s  (process start to the summary)")
+    return "\n".join(lines)

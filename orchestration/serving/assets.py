@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from orchestration.build_state import promote_built
 from orchestration.dbt.project import TRANSLATOR, dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.serving.publish import PUBLISHED_SCHEMA, STORAGE_VERSION, publish
@@ -53,6 +54,9 @@ def build_serving_definitions() -> dg.Definitions:
                 run_id=context.run_id,
                 export_dir=settings.export_dir,
             )
+            # what this run built is now what readers have: the next refresh starts there
+            with warehouse.connect() as conn:
+                promote_built(conn, context.run_id)
         context.log.info(
             f"published {len(result.tables)} marts to {result.path} in {result.seconds:.1f}s"
         )

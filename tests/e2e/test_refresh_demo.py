@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_build):
     after_first = _counts(root / "warehouse.duckdb") if first.returncode == 0 else {}
     if first.returncode == 0:
         shutil.copyfile(root / "warehouse.duckdb", root / "after-first.duckdb")
-    # A BI reader hammers the published file in another process during the second refresh.
+    # The second refresh rebuilds and republishes every model although no file is new:
+    # its warehouse forgets what its last published build covered (as one built before
+    # the refresh state existed does), so every incremental model looks for new rows
+    # and finds none. A BI reader hammers the published file meanwhile.
+    if first.returncode == 0:
+        with duckdb.connect(str(root / "warehouse.duckdb")) as conn:
+            conn.execute("delete from raw._refresh_state")
     stop = root / "stop-reading"
     script = root / "reader.py"
     script.write_text(READER)
@@ -81,6 +88,23 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_build):
     stop.write_text("")
     reads = json.loads(reader.communicate(timeout=120)[0])
     return summary, env, root, first, after_first, second, reads
+
+
+@pytest.fixture(scope="module")
+def third(demo):
+    """A third refresh, nothing new since the second: (result, seconds, published
+    file's bytes and modification time before and after)."""
+    _, env, root, _, _, second, _ = demo
+    assert second.returncode == 0
+    serving = root / "serving.duckdb"
+    before = (serving.read_bytes(), serving.stat().st_mtime_ns)
+    runs_before = sorted((root / "dagster_home").rglob("*"))
+    started = time.monotonic()
+    result = _journey(env, "refresh")
+    seconds = time.monotonic() - started
+    after = (serving.read_bytes(), serving.stat().st_mtime_ns)
+    runs_after = sorted((root / "dagster_home").rglob("*"))
+    return result, seconds, before == after, runs_before == runs_after
 
 
 READER = """
@@ -189,6 +213,28 @@ def test_a_second_refresh_changes_nothing(demo, differences) -> None:
     # incremental models found nothing loaded since their last build
     assert differences(root / "after-first.duckdb", root / "warehouse.duckdb", frozenset()) == {}
     assert "built raw/segment/events: 0 rows loaded, 0 duplicates, 0 quarantined" in (second.stdout)
+
+
+def test_a_refresh_with_nothing_new_does_nothing(demo, third) -> None:
+    """No new landing file and a published build that covers every loaded record: the
+    refresh reads no file, starts no Dagster run, rebuilds and republishes nothing.
+    (Its speed is measured by benchmarks/refresh.py, not asserted here.)"""
+    _, _, root, _, _, second, _ = demo
+    result, seconds, same_published_file, same_dagster_home = third
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "nothing new: the " in result.stdout
+    assert "landing files are all in the ledger" in result.stdout
+    assert re.search(r"^refresh succeeded in [0-9.]+s: nothing to do$", result.stdout, re.M)
+    assert same_published_file and same_dagster_home
+    print(f"no-op refresh: {seconds:.1f}s (the second, which rebuilt everything: see its log)")
+    # the second refresh said where its time went, step by step
+    assert "where the time went:" in second.stdout
+    timing = re.search(
+        r"^  load_segment +([0-9.]+)s  load ([0-9.]+)s, raw checks", second.stdout, re.M
+    )
+    assert timing is not None, second.stdout[-3000:]
+    assert re.search(r"^  journey_dbt +[0-9.]+s  done$", second.stdout, re.M)
+    assert re.search(r"^  total +[0-9.]+s", second.stdout, re.M)
 
 
 def test_generate_if_empty_leaves_a_filled_landing_zone_alone(demo) -> None:

@@ -1,0 +1,218 @@
+"""What the derived layers were last built and published from: the refresh's memory.
+
+A refresh does the work its new files call for. To know that work, the warehouse
+remembers, in ``raw._refresh_state``, the newest file-ledger row with loaded records
+that the last published build covered, and a fingerprint of the dbt project it ran.
+From that mark:
+
+* raw tables whose ledger has loaded records after the mark changed: the dbt step
+  builds the models downstream of them (``source:<source>.<object>+``) and nothing else;
+* no changed table, no pending landing file and the same dbt project: nothing to do
+  (``journey refresh`` then exits at once, without starting a run);
+* no mark (a new warehouse, one built before this existed, or one a `journey forget`
+  erased rows from) or a changed dbt project (a new definition, seed or model): every
+  model is built, as ``dbt build`` does.
+
+The mark moves in two steps: the dbt step records ``built`` when its build succeeded,
+and the publish step turns it into ``published`` once the marts it built passed their
+checks and were published. A run that fails anywhere in between leaves ``published``
+where it was, so the next refresh rebuilds the same tables again (and fails again if
+the data is still wrong): nothing is ever marked done that readers have not got.
+
+No Dagster here: the CLI reads this before deciding to start a run at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion.registry import LEDGER_TABLE, RAW_SCHEMA
+from orchestration.settings import DBT_PROJECT_DIR
+
+STATE_TABLE = f"{RAW_SCHEMA}._refresh_state"
+BUILT = "built"
+PUBLISHED = "published"
+
+STATE_DDL = f"""
+create table if not exists {STATE_TABLE} (
+    name varchar not null,
+    ledger_through timestamp,
+    definitions_sha256 varchar not null,
+    run_id varchar not null,
+    recorded_at timestamp not null
+)
+"""
+"""One row per mark (``built``, ``published``): the newest ``loaded_at`` of a ledger row
+with loaded records that the build covered (null: the raw layer held no record), the
+dbt project's fingerprint, the run and when it was recorded."""
+
+_DEFINITION_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots")
+_DEFINITION_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py"}
+
+
+def definitions_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """sha256 over the dbt project's SQL, YAML, seeds and ``dbt_project.yml``: what a
+    build computes with. Documentation (``.md``) is left out; it changes no number."""
+    digest = hashlib.sha256()
+    files = [project_dir / "dbt_project.yml"]
+    for folder in _DEFINITION_FOLDERS:
+        base = project_dir / folder
+        if base.is_dir():
+            files += [p for p in base.rglob("*") if p.suffix in _DEFINITION_SUFFIXES]
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildMark:
+    ledger_through: datetime | None
+    definitions_sha256: str
+    run_id: str
+    recorded_at: datetime
+
+
+def _has_table(conn: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    return bool(
+        conn.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def read_mark(conn: duckdb.DuckDBPyConnection, name: str = PUBLISHED) -> BuildMark | None:
+    if not _has_table(conn, STATE_TABLE):
+        return None
+    row = conn.execute(
+        f"select ledger_through, definitions_sha256, run_id, recorded_at from {STATE_TABLE} "
+        "where name = ? order by recorded_at desc limit 1",
+        [name],
+    ).fetchone()
+    return BuildMark(*row) if row else None
+
+
+def record_mark(conn: duckdb.DuckDBPyConnection, name: str, mark: BuildMark) -> None:
+    """Replace the mark ``name`` (one transaction)."""
+    conn.execute(f"create schema if not exists {RAW_SCHEMA}")
+    conn.execute(STATE_DDL)
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"delete from {STATE_TABLE} where name = ?", [name])
+        conn.execute(
+            f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",
+            [name, mark.ledger_through, mark.definitions_sha256, mark.run_id, mark.recorded_at],
+        )
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+def promote_built(conn: duckdb.DuckDBPyConnection, run_id: str) -> BuildMark | None:
+    """After a publish: the ``built`` mark of this run becomes ``published``."""
+    built = read_mark(conn, BUILT)
+    if built is None or built.run_id != run_id:
+        return None
+    record_mark(conn, PUBLISHED, built)
+    return built
+
+
+def forget_marks(conn: duckdb.DuckDBPyConnection) -> None:
+    """Raw rows were deleted (an erasure): the next refresh builds every model."""
+    if _has_table(conn, STATE_TABLE):
+        conn.execute(f"delete from {STATE_TABLE}")
+
+
+def ledger_through(conn: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The newest ``loaded_at`` of a ledger row that loaded records."""
+    if not _has_table(conn, LEDGER_TABLE):
+        return None
+    return conn.execute(
+        f"select max(loaded_at) from {LEDGER_TABLE} where records_loaded > 0"
+    ).fetchone()[0]
+
+
+def tables_changed_since(
+    conn: duckdb.DuckDBPyConnection, since: datetime | None
+) -> list[tuple[str, str]]:
+    """(source, object) of the raw tables with loaded records after ``since``."""
+    if not _has_table(conn, LEDGER_TABLE):
+        return []
+    return [
+        (source, object_)
+        for source, object_ in conn.execute(
+            f"select distinct source, object from {LEDGER_TABLE} "
+            "where records_loaded > 0 and (cast(? as timestamp) is null or loaded_at > ?) "
+            "order by source, object",
+            [since, since],
+        ).fetchall()
+    ]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What the dbt step builds in this refresh."""
+
+    build_all: bool
+    """Every model (a new warehouse, a changed dbt project, or ``--full``)."""
+    reason: str
+    changed_tables: tuple[tuple[str, str], ...] = ()
+    """With ``build_all`` False: the raw tables whose descendants are rebuilt."""
+    ledger_through: datetime | None = None
+    definitions_sha256: str = ""
+    published: BuildMark | None = field(default=None, compare=False)
+
+    @property
+    def nothing_to_build(self) -> bool:
+        return not self.build_all and not self.changed_tables
+
+    def dbt_selection(self) -> list[str]:
+        """dbt ``--select`` values: empty means everything."""
+        if self.build_all:
+            return []
+        return [f"source:{source}.{object_}+" for source, object_ in self.changed_tables]
+
+    def mark(self, run_id: str) -> BuildMark:
+        recorded_at = datetime.now(UTC).replace(tzinfo=None)
+        return BuildMark(self.ledger_through, self.definitions_sha256, run_id, recorded_at)
+
+
+def plan_build(
+    conn: duckdb.DuckDBPyConnection, *, full: bool = False, project_dir: Path = DBT_PROJECT_DIR
+) -> BuildPlan:
+    """Decide what the dbt step builds, from the published mark and the ledger."""
+    definitions = definitions_fingerprint(project_dir)
+    through = ledger_through(conn)
+    published = read_mark(conn, PUBLISHED)
+    common = {"ledger_through": through, "definitions_sha256": definitions}
+    if full:
+        return BuildPlan(True, "a full rebuild was asked for", published=published, **common)
+    if published is None:
+        return BuildPlan(
+            True, "no build of this warehouse has been published yet", published=None, **common
+        )
+    if published.definitions_sha256 != definitions:
+        return BuildPlan(
+            True,
+            "the dbt project (models, macros, seeds or vars) changed since the last "
+            "published build",
+            published=published,
+            **common,
+        )
+    changed = tuple(tables_changed_since(conn, published.ledger_through))
+    reason = (
+        f"{len(changed)} raw table(s) received records since the last published build"
+        if changed
+        else "no raw table received records since the last published build"
+    )
+    return BuildPlan(False, reason, changed, published=published, **common)

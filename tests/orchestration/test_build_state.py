@@ -1,0 +1,123 @@
+"""What a refresh builds, decided from the published mark and the file ledger
+(``orchestration/build_state.py``)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from ingestion.core import ensure_raw_layer
+from orchestration.build_state import (
+    BUILT,
+    PUBLISHED,
+    definitions_fingerprint,
+    forget_marks,
+    plan_build,
+    promote_built,
+    read_mark,
+    record_mark,
+)
+from orchestration.settings import DBT_PROJECT_DIR
+
+T1 = datetime(2026, 3, 1, 6, 0)
+T2 = datetime(2026, 3, 2, 6, 0)
+
+
+@pytest.fixture
+def conn(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    ensure_raw_layer(connection)
+    yield connection
+    connection.close()
+
+
+def _ledger(conn, source, object_, file, loaded, at, status="loaded"):
+    conn.execute(
+        "insert into raw._file_ledger values (?, ?, ?, ?, 10, ?, ?, ?, 0, 0, null, 'l', ?)",
+        [source, object_, file, f"sha-{file}", status, loaded, loaded, at],
+    )
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the dbt project's definition files, to change one."""
+    root = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR,
+        root,
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml"),
+    )
+    return root
+
+
+def test_a_warehouse_never_published_builds_everything(conn, project):
+    _ledger(conn, "google_ads", "ad_stats", "ads/google_ads/a.json", 5, T1)
+    plan = plan_build(conn, project_dir=project)
+    assert (plan.build_all, plan.dbt_selection(), plan.ledger_through) == (True, [], T1)
+    assert "no build of this warehouse has been published" in plan.reason
+
+
+def test_only_the_tables_that_received_records_since_the_publication_are_selected(conn, project):
+    _ledger(conn, "google_ads", "ad_stats", "ads/google_ads/a.json", 5, T1)
+    _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
+    assert promote_built(conn, "run-1") is not None
+    assert plan_build(conn, project_dir=project).nothing_to_build
+    # a day later: segment and a salesforce object got records, meta only a file whose
+    # records were all quarantined or duplicates, google ads nothing
+    _ledger(conn, "segment", "events", "web/segment/b.jsonl", 3, T2)
+    _ledger(conn, "salesforce", "lead", "crm/salesforce/Lead/b.csv", 1, T2)
+    _ledger(conn, "meta_ads", "insights", "ads/meta_ads/b.json", 0, T2)
+    plan = plan_build(conn, project_dir=project)
+    assert not plan.build_all and not plan.nothing_to_build
+    assert plan.dbt_selection() == ["source:salesforce.lead+", "source:segment.events+"]
+    assert plan.ledger_through == T2
+    assert "2 raw table(s) received records" in plan.reason
+
+
+def test_a_build_that_was_not_published_is_selected_again(conn, project):
+    _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
+    promote_built(conn, "run-1")
+    _ledger(conn, "segment", "events", "web/segment/b.jsonl", 3, T2)
+    # run-2 built, then a blocking mart check failed: nothing was published
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-2"))
+    assert plan_build(conn, project_dir=project).dbt_selection() == ["source:segment.events+"]
+    # another run's publish does not promote run-2's build
+    assert promote_built(conn, "run-3") is None
+    assert read_mark(conn, PUBLISHED).run_id == "run-1"
+
+
+def test_a_changed_dbt_project_or_full_or_an_erasure_builds_everything(conn, project):
+    _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
+    promote_built(conn, "run-1")
+    assert plan_build(conn, project_dir=project).nothing_to_build
+    assert plan_build(conn, full=True, project_dir=project).build_all
+    before = definitions_fingerprint(project)
+    # a README or doc block changes no number; a seed row does
+    (project / "models" / "notes.md").write_text("{% docs x %}words{% enddocs %}")
+    assert definitions_fingerprint(project) == before
+    seed = next((project / "seeds").rglob("*.csv"))
+    seed.write_text(seed.read_text() + "\n")
+    plan = plan_build(conn, project_dir=project)
+    assert plan.build_all and "dbt project" in plan.reason
+    forget_marks(conn)
+    assert read_mark(conn, PUBLISHED) is None
+
+
+def test_marks_keep_their_values(conn):
+    mark = plan_build(conn).mark("run-9")
+    record_mark(conn, BUILT, mark)
+    record_mark(conn, BUILT, mark)
+    assert conn.execute("select count(*) from raw._refresh_state").fetchone() == (1,)
+    got = read_mark(conn, BUILT)
+    assert (got.ledger_through, got.run_id, got.definitions_sha256) == (
+        None,
+        "run-9",
+        definitions_fingerprint(),
+    )
+    assert got.recorded_at <= datetime.now(UTC).replace(tzinfo=None)
