@@ -5,19 +5,21 @@ remembers, in ``raw._refresh_state``, the newest file-ledger row with loaded rec
 that the last published build covered, and a fingerprint of the dbt project it ran.
 From that mark:
 
-* raw tables whose ledger has loaded records after the mark changed: the dbt step
-  builds the models downstream of them (``source:<source>.<object>+``) and nothing else;
-* no changed table, no pending landing file and the same dbt project: nothing to do
-  (``journey refresh`` then exits at once, without starting a run);
+* no pending landing file, no raw record after the mark and the same dbt project:
+  nothing to do (``journey refresh`` then exits at once, without starting a run; a
+  scheduled run's dbt step builds nothing, so nothing downstream runs);
+* raw tables with records after the mark: the dbt step builds (its incremental models
+  rebuild only what the new records touched), and the raw checks of those tables'
+  sources run again;
 * no mark (a new warehouse, one built before this existed, or one a `journey forget`
   erased rows from) or a changed dbt project (a new definition, seed or model): every
-  model is built, as ``dbt build`` does.
+  model is built, and every raw check runs.
 
 The mark moves in two steps: the dbt step records ``built`` when its build succeeded,
 and the publish step turns it into ``published`` once the marts it built passed their
 checks and were published. A run that fails anywhere in between leaves ``published``
-where it was, so the next refresh rebuilds the same tables again (and fails again if
-the data is still wrong): nothing is ever marked done that readers have not got.
+where it was, so the next refresh builds again (and fails again if the data is still
+wrong): nothing is ever marked done that readers have not got.
 
 No Dagster here: the CLI reads this before deciding to start a run at all.
 """
@@ -167,7 +169,8 @@ class BuildPlan:
     """Every model (a new warehouse, a changed dbt project, or ``--full``)."""
     reason: str
     changed_tables: tuple[tuple[str, str], ...] = ()
-    """With ``build_all`` False: the raw tables whose descendants are rebuilt."""
+    """With ``build_all`` False: the raw tables with records the last published build
+    did not cover (their sources' raw checks run again)."""
     ledger_through: datetime | None = None
     definitions_sha256: str = ""
     published: BuildMark | None = field(default=None, compare=False)
@@ -175,12 +178,6 @@ class BuildPlan:
     @property
     def nothing_to_build(self) -> bool:
         return not self.build_all and not self.changed_tables
-
-    def dbt_selection(self) -> list[str]:
-        """dbt ``--select`` values: empty means everything."""
-        if self.build_all:
-            return []
-        return [f"source:{source}.{object_}+" for source, object_ in self.changed_tables]
 
     def mark(self, run_id: str) -> BuildMark:
         recorded_at = datetime.now(UTC).replace(tzinfo=None)

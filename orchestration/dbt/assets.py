@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.build_state import BUILT, BuildPlan, plan_build, record_mark
+from orchestration.build_state import BUILT, plan_build, record_mark
 from orchestration.dbt.project import TRANSLATOR, dbt_project
 from orchestration.jobs import FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
@@ -22,33 +22,11 @@ def _dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def _unchanged_outputs(
-    context: dg.AssetExecutionContext, built: set[str], plan: BuildPlan
-) -> Iterator[dg.Output]:
-    """The selected models and seeds a partial build left alone: none of their inputs
-    changed, so their last build is current. Reported as outputs (with metadata saying
-    so) so that what reads the marts downstream, the checks, the publication and the
-    report, runs on the whole set."""
-    for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-        name = context.assets_def.get_output_name_for_asset_key(key)
-        if name in built:
-            continue
-        yield dg.Output(
-            None,
-            output_name=name,
-            metadata={
-                "journey/unchanged": True,
-                "reason": "none of its inputs changed since the last published build "
-                f"({plan.reason}); its last build is current",
-            },
-        )
-
-
 def _test_only(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Only checks are selected: dagster-dbt narrows ``dbt build`` to their tests."""
-    os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     with warehouse.writer_lock(context.log):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         try:
@@ -79,12 +57,13 @@ def build_dbt_definitions() -> dg.Definitions:
     ) -> Iterator[Any]:
         """Seeds, staging, intermediate and mart models, with their dbt tests as checks.
 
-        Builds what the refresh's new records call for (``orchestration/build_state.py``):
-        the models downstream of the raw tables that received records since the last
-        published build, every model for a new warehouse, a changed dbt project or a run
-        tagged ``journey/full_refresh=true``, and nothing (no output, so nothing
-        downstream runs) when no raw table changed. dbt's unit tests are not run here:
-        they test the SQL, not the data, and run in CI (``make test``).
+        Runs when the refresh has something to build (``orchestration/build_state.py``):
+        raw records that arrived since the last published build, a changed dbt project,
+        a new warehouse or a run tagged ``journey/full_refresh=true``. With nothing to
+        build it yields nothing, so nothing downstream (checks, publication, report)
+        runs. The incremental models rebuild only what new records touched. dbt's unit
+        tests are not run here: they test the SQL, not the data, and run in CI
+        (``make test``).
 
         Models downstream of a raw table whose blocking quality check failed earlier in
         this run are left out (they keep their last good build); the step then fails,
@@ -103,35 +82,24 @@ def build_dbt_definitions() -> dg.Definitions:
             if plan.nothing_to_build:
                 context.log.info(f"nothing to build: {plan.reason}")
                 return
-            selection = plan.dbt_selection()
             args = ["build", "--exclude-resource-type", "unit_test"]
             if full:
                 context.log.info("full refresh: incremental models are rebuilt from all of raw")
                 args.append("--full-refresh")
-            if selection:
-                args += ["--select", *selection]
-                context.log.info(f"building {' '.join(selection)}: {plan.reason}")
-            else:
-                context.log.info(f"building every model: {plan.reason}")
-            # Which tests run beside a partial build: with no blocked model every model
-            # left out is current (none of its inputs changed), so a test runs when any
-            # of its parents is rebuilt (eager). With blocked models left stale, a test
-            # runs only when all its parents are built (buildable): a reconciliation
-            # must not compare a fresh staging model with a stale mart.
-            indirect = "eager" if selection and not blocked else "buildable"
-            os.environ["DBT_INDIRECT_SELECTION"] = indirect
+            context.log.info(f"building: {plan.reason}")
+            # A test runs only when all its parents are built in this invocation: a
+            # reconciliation reading staging and a mart must not run on a stale mart
+            # when only staging is materialized.
+            os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
             if blocked:
-                args += ["--exclude", *blocked]
+                # one value: dagster-dbt takes one value per --exclude flag from the args
+                args += ["--exclude", " ".join(blocked)]
                 for selector, failures in blocked.items():
                     reasons = "; ".join(f"{f.check_name}: {f.summary}" for f in failures)
                     context.log.error(f"not building {selector} (blocking check failed: {reasons})")
             invocation = dbt.cli(args, context=context, raise_on_error=False)
-            built: set[str] = set()
             try:
-                for event in invocation.stream():
-                    if isinstance(event, dg.Output):
-                        built.add(event.output_name)
-                    yield event
+                yield from invocation.stream()
             finally:
                 # If the step dies while dbt still runs (an error reading its events, an
                 # interrupt), dbt would keep the warehouse's write lock; stop it.
@@ -155,8 +123,6 @@ def build_dbt_definitions() -> dg.Definitions:
                 raise dg.Failure(description="; ".join(problems))
             with warehouse.connect() as conn:
                 record_mark(conn, BUILT, plan.mark(context.run_id))
-        if selection:
-            yield from _unchanged_outputs(context, built, plan)
 
     return dg.Definitions(
         assets=[journey_dbt],

@@ -56,11 +56,11 @@ def project(tmp_path):
 def test_a_warehouse_never_published_builds_everything(conn, project):
     _ledger(conn, "google_ads", "ad_stats", "ads/google_ads/a.json", 5, T1)
     plan = plan_build(conn, project_dir=project)
-    assert (plan.build_all, plan.dbt_selection(), plan.ledger_through) == (True, [], T1)
+    assert (plan.build_all, plan.changed_tables, plan.ledger_through) == (True, (), T1)
     assert "no build of this warehouse has been published" in plan.reason
 
 
-def test_only_the_tables_that_received_records_since_the_publication_are_selected(conn, project):
+def test_the_tables_that_received_records_since_the_publication_are_named(conn, project):
     _ledger(conn, "google_ads", "ad_stats", "ads/google_ads/a.json", 5, T1)
     _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
     record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
@@ -73,7 +73,7 @@ def test_only_the_tables_that_received_records_since_the_publication_are_selecte
     _ledger(conn, "meta_ads", "insights", "ads/meta_ads/b.json", 0, T2)
     plan = plan_build(conn, project_dir=project)
     assert not plan.build_all and not plan.nothing_to_build
-    assert plan.dbt_selection() == ["source:salesforce.lead+", "source:segment.events+"]
+    assert plan.changed_tables == (("salesforce", "lead"), ("segment", "events"))
     assert plan.ledger_through == T2
     assert "2 raw table(s) received records" in plan.reason
 
@@ -85,7 +85,7 @@ def test_a_build_that_was_not_published_is_selected_again(conn, project):
     _ledger(conn, "segment", "events", "web/segment/b.jsonl", 3, T2)
     # run-2 built, then a blocking mart check failed: nothing was published
     record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-2"))
-    assert plan_build(conn, project_dir=project).dbt_selection() == ["source:segment.events+"]
+    assert plan_build(conn, project_dir=project).changed_tables == (("segment", "events"),)
     # another run's publish does not promote run-2's build
     assert promote_built(conn, "run-3") is None
     assert read_mark(conn, PUBLISHED).run_id == "run-1"
