@@ -2,7 +2,7 @@
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +22,29 @@ def _dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
+def _stream(
+    dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext
+) -> Generator[Any, None, Any]:
+    """Run dbt, yield its events, return the invocation. If the step dies while dbt
+    still runs (an error reading its events, an interrupt), dbt would keep the
+    warehouse's write lock: it is stopped."""
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    try:
+        yield from invocation.stream()
+    finally:
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait(timeout=60)
+    return invocation
+
+
 def _test_only(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Only checks are selected: dagster-dbt narrows ``dbt build`` to their tests."""
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     with warehouse.writer_lock(context.log):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-        try:
-            yield from invocation.stream()
-        finally:
-            if invocation.process.poll() is None:
-                invocation.process.terminate()
-                invocation.process.wait(timeout=60)
+        invocation = yield from _stream(dbt, ["build"], context)
     if not invocation.is_successful():
         error = invocation.get_error()
         raise dg.Failure(
@@ -97,15 +107,7 @@ def build_dbt_definitions() -> dg.Definitions:
                 for selector, failures in blocked.items():
                     reasons = "; ".join(f"{f.check_name}: {f.summary}" for f in failures)
                     context.log.error(f"not building {selector} (blocking check failed: {reasons})")
-            invocation = dbt.cli(args, context=context, raise_on_error=False)
-            try:
-                yield from invocation.stream()
-            finally:
-                # If the step dies while dbt still runs (an error reading its events, an
-                # interrupt), dbt would keep the warehouse's write lock; stop it.
-                if invocation.process.poll() is None:
-                    invocation.process.terminate()
-                    invocation.process.wait(timeout=60)
+            invocation = yield from _stream(dbt, args, context)
             problems = []
             if not invocation.is_successful():
                 error = invocation.get_error()
