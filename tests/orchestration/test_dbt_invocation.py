@@ -1,0 +1,73 @@
+"""What a refresh's dbt step costs before dbt builds anything: no ``dbt --version``
+child process, and the newest parse handed to the next invocation."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version as installed_version
+from pathlib import Path
+
+from packaging import version
+
+from orchestration.dbt import assets
+from orchestration.dbt.assets import JourneyDbtCliResource, keep_partial_parse
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def test_dbt_version_is_read_from_the_installed_package(monkeypatch) -> None:
+    def no_child_process(*args, **kwargs):
+        raise AssertionError(f"started {args[0]}")
+
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_child_process)
+    beside = str(Path(sys.executable).with_name("dbt"))
+    resource = JourneyDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=beside)
+    assert resource._cli_version == version.parse(installed_version("dbt-core"))
+    assert resource._cli_version.major == 1
+
+
+def test_another_dbt_is_asked_for_its_version(tmp_path: Path, monkeypatch) -> None:
+    other = tmp_path / "bin" / "dbt"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    calls = []
+
+    def fake_check_output(argv, *args, **kwargs):
+        calls.append(argv)
+        return b"Core:\n  - installed: 1.10.3\n"
+
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", fake_check_output)
+    resource = JourneyDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(other))
+    assert resource._cli_version == version.parse("1.10.3")
+    assert calls == [[str(other), "--version"]]
+
+
+def test_the_newest_parse_replaces_the_kept_one(tmp_path: Path) -> None:
+    invocation, project = tmp_path / "target" / "journey_dbt-abc", tmp_path / "target"
+    invocation.mkdir(parents=True)
+    (project / "partial_parse.msgpack").write_bytes(b"parsed at install")
+    (invocation / "partial_parse.msgpack").write_bytes(b"parsed by the last refresh")
+
+    keep_partial_parse(invocation, project)
+
+    assert (project / "partial_parse.msgpack").read_bytes() == b"parsed by the last refresh"
+    assert sorted(p.name for p in project.iterdir()) == ["journey_dbt-abc", "partial_parse.msgpack"]
+
+
+def test_an_invocation_without_a_parse_leaves_the_kept_one(tmp_path: Path) -> None:
+    (tmp_path / "partial_parse.msgpack").write_bytes(b"parsed at install")
+    (tmp_path / "run").mkdir()
+    keep_partial_parse(tmp_path / "run", tmp_path)
+    assert (tmp_path / "partial_parse.msgpack").read_bytes() == b"parsed at install"
+
+
+def test_a_read_only_target_costs_a_parse_not_the_step(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "partial_parse.msgpack").write_bytes(b"new")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(assets.os, "replace", refuse)
+    keep_partial_parse(tmp_path / "run", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
