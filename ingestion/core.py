@@ -57,6 +57,7 @@ from ingestion.registry import (
     RepeatRule,
     create_raw_layer,
 )
+from ingestion.rules import ValueRule
 
 STATUS_LOADED = "loaded"
 STATUS_SKIPPED = "skipped_same_content"
@@ -393,8 +394,16 @@ class Check:
     reason: str
 
 
-def reason_sql(fields: Sequence[Field], checks: Sequence[Check] = ()) -> str:
-    """A SQL CASE giving the first rule a staged row breaks, or null."""
+def reason_sql(
+    fields: Sequence[Field],
+    checks: Sequence[Check] = (),
+    value_rules: Sequence[ValueRule] = (),
+    load_day: date | None = None,
+) -> str:
+    """A SQL CASE giving the first rule a staged row breaks, or null: a missing
+    required field, a loader's own ``checks``, a value that does not parse, then a
+    value that parses but cannot be true (``value_rules``, ``ingestion/rules.py``,
+    judged as of ``load_day``, the load's UTC day)."""
     whens: list[str] = []
     for f in fields:
         col = f'"{f.column}"'
@@ -417,6 +426,9 @@ def reason_sql(fields: Sequence[Field], checks: Sequence[Check] = ()) -> str:
             f"{_sql_str(f.label + ' ')} || '''' || {value} || '''' || "
             f"{_sql_str(' does not parse as ' + _KIND_WORDS[f.kind])}"
         )
+    labels = {f.column: f.label for f in fields}
+    day = load_day or datetime.now(UTC).date()
+    whens.extend(f"when {r.failing_sql(day)} then {r.reason_sql(labels, day)}" for r in value_rules)
     if not whens:
         return "null"
     return "case " + " ".join(whens) + " end"
@@ -869,7 +881,7 @@ def _load_batch(
     check read = loaded + duplicate + quarantined + erased is a real one.
     """
     table = spec.table
-    reason = reason_sql(spec.fields, spec.checks)
+    reason = reason_sql(spec.fields, spec.checks, spec.table.value_rules, loaded_at.date())
     key = ", ".join(f'"{k}"' for k in table.key)
     drop_duplicates = table.repeat_rule is RepeatRule.DROP_DUPLICATE
     col_list = ", ".join(f'"{c}"' for c in table.columns)

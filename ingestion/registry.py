@@ -21,7 +21,17 @@ as JSON text. Every raw table also has:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from ingestion.rules import (
+    Between,
+    NonNegative,
+    NotAbove,
+    PlausibleDate,
+    Positive,
+    ValueRule,
+)
 
 RAW_SCHEMA = "raw"
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -62,6 +72,9 @@ class RawTable:
     key: tuple[str, ...]
     repeat_rule: RepeatRule
     description: str
+    value_rules: tuple[ValueRule, ...] = ()
+    """What cannot be true of one record (``ingestion/rules.py``): a record breaking
+    one is quarantined at load with the rule and its values."""
     person_identifiers: tuple[tuple[str, str], ...] = ()
     """Which values of a record identify a person (an erasure removes the record):
     (identifier type, SQL expression over the raw columns and ``_record``), the types
@@ -90,6 +103,11 @@ class RawTable:
             + "\n)"
         )
 
+
+_SF_CREATED = PlausibleDate("created_date", "timestamp")
+"""A Salesforce record is not created a year after its export. No earliest date: an
+org migrating history may set CreatedDate to any past date ("Set Audit Fields upon
+Record Creation"), so an old one is possible."""
 
 _SF_COMMON_TAIL = ("created_date", "system_modstamp", "is_deleted")
 
@@ -137,6 +155,15 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("customer_id", "ad_group_id", "ad_id", "segments_date"),
         repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("segments_date", "date", date(2000, 10, 23), "Google AdWords launched"),
+            NonNegative("metrics_impressions"),
+            NonNegative("metrics_clicks"),
+            NonNegative("metrics_cost_micros"),
+            NonNegative("metrics_conversions"),
+            NonNegative("metrics_conversions_value"),
+            NotAbove("metrics_clicks", "metrics_impressions"),
+        ),
         description="Google Ads searchStream results: one row per ad and day.",
     ),
     RawTable(
@@ -164,6 +191,17 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("account_id", "ad_id", "date_start"),
         repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("date_start", "date", date(2004, 2, 4), "Facebook launched"),
+            NonNegative("impressions"),
+            NonNegative("clicks"),
+            NonNegative("inline_link_clicks"),
+            NonNegative("reach"),
+            NonNegative("spend"),
+            NotAbove("clicks", "impressions"),
+            NotAbove("inline_link_clicks", "clicks"),
+            NotAbove("reach", "impressions"),
+        ),
         description="Meta Marketing API Insights rows (level=ad, daily).",
     ),
     RawTable(
@@ -183,6 +221,15 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("creative_urn", "date_start"),
         repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("date_start", "date", date(2003, 5, 5), "LinkedIn launched"),
+            NonNegative("impressions"),
+            NonNegative("clicks"),
+            NonNegative("external_website_conversions"),
+            NonNegative("cost_in_local_currency"),
+            NonNegative("cost_in_usd"),
+            NotAbove("clicks", "impressions"),
+        ),
         description=(
             "LinkedIn adAnalytics elements (pivot=CREATIVE, DAILY). date_start/date_end "
             "are the dateRange {year, month, day} objects written as YYYY-MM-DD."
@@ -204,6 +251,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(NonNegative("daily_budget_amount"),),
         description="LinkedIn adCampaigns elements (campaign metadata).",
     ),
     RawTable(
@@ -243,6 +291,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("sg_event_id",),
         repeat_rule=RepeatRule.DROP_DUPLICATE,
+        value_rules=(PlausibleDate("timestamp", "unix", date(2009, 7, 1), "SendGrid was founded"),),
         description="SendGrid Event Webhook events, one row per delivered event id.",
         person_identifiers=(("email", normalized_email_sql('"email"')),),
     ),
@@ -280,6 +329,9 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("message_id",),
         repeat_rule=RepeatRule.DROP_DUPLICATE,
+        value_rules=(
+            PlausibleDate("timestamp", "timestamp", date(2011, 1, 1), "Segment was founded"),
+        ),
         description=(
             "Segment page, track and identify events. properties and traits are JSON "
             "text; page fields missing from context.page are read from properties in "
@@ -311,6 +363,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED,),
         description="Salesforce Lead (Bulk API 2.0 CSV).",
         person_identifiers=(
             ("lead_id", "nullif(\"id\", '')"),
@@ -325,6 +378,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         columns=("id", "lead_id", "field", "old_value", "new_value", "created_date", "is_deleted"),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED,),
         description=(
             "Salesforce LeadHistory. It has no SystemModstamp: the latest version is "
             "the last in file order."
@@ -349,6 +403,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED,),
         description="Salesforce Contact.",
         person_identifiers=(
             ("contact_id", "nullif(\"id\", '')"),
@@ -372,6 +427,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED, NonNegative("number_of_employees")),
         description="Salesforce Account.",
     ),
     RawTable(
@@ -399,6 +455,11 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(
+            _SF_CREATED,
+            NonNegative("amount"),
+            Between("probability", 0, 100),
+        ),
         description=(
             "Salesforce Opportunity. currency_iso_code is null when the export has no "
             "CurrencyIsoCode column (single-currency org: the corporate_currency var)."
@@ -421,6 +482,11 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(
+            _SF_CREATED,
+            NonNegative("amount"),
+            Between("probability", 0, 100),
+        ),
         description=(
             "Salesforce OpportunityHistory. No SystemModstamp: the latest version is "
             "the last in file order."
@@ -441,6 +507,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED,),
         description="Salesforce OpportunityContactRole.",
         person_identifiers=(("contact_id", "nullif(\"contact_id\", '')"),),
     ),
@@ -461,6 +528,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ),
         key=("id",),
         repeat_rule=RepeatRule.LATEST_MODSTAMP_WINS,
+        value_rules=(_SF_CREATED,),
         description="Salesforce User (sales reps and owners). Users are never deleted.",
     ),
     RawTable(
@@ -471,6 +539,10 @@ RAW_TABLES: tuple[RawTable, ...] = (
         columns=("rate_date", "currency_code", "rate"),
         key=("rate_date", "currency_code"),
         repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("rate_date", "date", date(1999, 1, 4), "the ECB's euro rates began"),
+            Positive("rate"),
+        ),
         description=(
             "ECB euro reference rates, unpivoted: one row per date and currency "
             "(units of the currency per 1 EUR). 'N/A' cells are not loaded. "

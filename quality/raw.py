@@ -19,13 +19,15 @@ an unusual daily volume are warnings, since no definition counts them wrongly.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from ingestion.registry import raw_table
+from ingestion.rules import Between, NonNegative, NotAbove, Positive
 from quality.gx_validation import Expect, validate_frame
 from quality.iso4217 import ISO_4217_CODES
 from quality.model import CheckContext, CheckResult, CheckSpec, Severity, Suite
@@ -110,11 +112,6 @@ class RawTableRules:
     object: str
     required: tuple[str, ...]
     parsed: tuple[Parsed, ...] = ()
-    non_negative: tuple[str, ...] = ()
-    not_above: tuple[tuple[str, str], ...] = ()
-    """(smaller, larger) pairs: e.g. clicks never exceed impressions."""
-    between: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    positive: tuple[str, ...] = ()
     currency_columns: tuple[str, ...] = ()
     event_type: tuple[str, tuple[str, ...]] | None = None
     either_present: tuple[str, str] | None = None
@@ -129,6 +126,30 @@ class RawTableRules:
     @property
     def table(self) -> str:
         return raw_table(self.source, self.object).qualified_name
+
+    # The range rules are the loader's (``RawTable.value_rules``, declared once in
+    # ``ingestion/registry.py``): a record breaking one is quarantined at load, and
+    # ``values_in_range`` checks each load batch that none got through.
+
+    def _rules(self, kind: type) -> list[Any]:
+        return [r for r in raw_table(self.source, self.object).value_rules if type(r) is kind]
+
+    @property
+    def non_negative(self) -> tuple[str, ...]:
+        return tuple(r.column for r in self._rules(NonNegative))
+
+    @property
+    def not_above(self) -> tuple[tuple[str, str], ...]:
+        """(smaller, larger) pairs: e.g. clicks never exceed impressions."""
+        return tuple((r.smaller, r.larger) for r in self._rules(NotAbove))
+
+    @property
+    def between(self) -> Mapping[str, tuple[float, float]]:
+        return {r.column: (r.low, r.high) for r in self._rules(Between)}
+
+    @property
+    def positive(self) -> tuple[str, ...]:
+        return tuple(r.column for r in self._rules(Positive))
 
 
 def _typed_name(parsed: Parsed) -> str:
@@ -509,14 +530,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
             _num("metrics_conversions"),
             _num("metrics_conversions_value"),
         ),
-        non_negative=(
-            "metrics_impressions",
-            "metrics_clicks",
-            "metrics_cost_micros",
-            "metrics_conversions",
-            "metrics_conversions_value",
-        ),
-        not_above=(("metrics_clicks", "metrics_impressions"),),
         currency_columns=("customer_currency_code",),
         volume_day_sql="try_cast(segments_date as date)",
     ),
@@ -531,12 +544,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
             _int("inline_link_clicks"),
             _int("reach"),
             _num("spend"),
-        ),
-        non_negative=("impressions", "clicks", "inline_link_clicks", "reach", "spend"),
-        not_above=(
-            ("clicks", "impressions"),
-            ("inline_link_clicks", "clicks"),
-            ("reach", "impressions"),
         ),
         currency_columns=("account_currency",),
         volume_day_sql="try_cast(date_start as date)",
@@ -553,14 +560,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
             _num("cost_in_local_currency"),
             _num("cost_in_usd"),
         ),
-        non_negative=(
-            "impressions",
-            "clicks",
-            "external_website_conversions",
-            "cost_in_local_currency",
-            "cost_in_usd",
-        ),
-        not_above=(("clicks", "impressions"),),
         volume_day_sql="try_cast(date_start as date)",
     ),
     RawTableRules(
@@ -568,7 +567,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
         "campaigns",
         required=("id", "account"),
         parsed=(_num("daily_budget_amount"),),
-        non_negative=("daily_budget_amount",),
         currency_columns=("daily_budget_currency_code",),
     ),
     RawTableRules("linkedin_ads", "creatives", required=("id", "campaign")),
@@ -614,7 +612,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
         "account",
         required=("id", "created_date", "system_modstamp"),
         parsed=(*_SALESFORCE_TIMES, _int("number_of_employees")),
-        non_negative=("number_of_employees",),
     ),
     RawTableRules(
         "salesforce",
@@ -626,8 +623,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
             _num("amount"),
             _num("probability"),
         ),
-        non_negative=("amount",),
-        between={"probability": (0, 100)},
         currency_columns=("currency_iso_code",),
     ),
     RawTableRules(
@@ -635,8 +630,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
         "opportunity_history",
         required=("id", "opportunity_id", "created_date"),
         parsed=(_iso_ts("created_date"), _num("amount"), _num("probability")),
-        non_negative=("amount",),
-        between={"probability": (0, 100)},
     ),
     RawTableRules(
         "salesforce",
@@ -655,7 +648,6 @@ RAW_RULES: tuple[RawTableRules, ...] = (
         "ecb_rates",
         required=("rate_date", "currency_code", "rate"),
         parsed=(_date("rate_date"), _num("rate")),
-        positive=("rate",),
         currency_columns=("currency_code",),
     ),
 )

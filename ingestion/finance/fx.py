@@ -6,15 +6,16 @@ each value the units of the currency per 1 EUR. A row is one record for the ledg
 it is unpivoted into one raw row per (rate_date, currency_code, rate). rate_date is
 ``YYYY-MM-DD`` (the history file's format; the daily file's ``07 January 2026`` is
 rewritten to it, as written it stays in ``_record``); rates are kept as written
-(spaces trimmed). ``N/A`` or
-empty cells carry no rate and are skipped (not an error). A row whose date or any
-rate does not parse, or whose field count differs from the header, is quarantined
-whole. Every version is loaded; staging keeps the latest (later wins).
+(spaces trimmed). ``N/A`` or empty cells carry no rate and are skipped (not an
+error). A row whose date or any rate does not parse or cannot be true (a rate of zero
+or below, a date before the ECB's euro rates began or a year after the load:
+``RawTable.value_rules``), or whose field count differs from the header, is
+quarantined whole. Every version is loaded; staging keeps the latest (later wins).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import orjson
 import pandas as pd
@@ -70,9 +71,12 @@ def load_file(ctx: FileContext) -> RecordCounts:
     cells: dict[str, list] = {"_pos": [], "_record": [], "rate_date": [], "currency_code": []}
     rates: list[str] = []
     quarantine: list[tuple[int, str, str]] = []
+    load_day = ctx.loaded_at.date()
     for record in records:
         counts.read += 1
         reason, values = _check_row(record.fields, record.error, header, header_fields)
+        if reason is None:
+            reason = _impossible(ctx, header, values, load_day)
         if reason is not None:
             quarantine.append((record.line, record.raw_text, reason))
             continue
@@ -90,6 +94,23 @@ def load_file(ctx: FileContext) -> RecordCounts:
     frame = pd.DataFrame({**cells, "rate": rates})
     ctx.insert_raw_frame(frame)
     return counts
+
+
+def _impossible(
+    ctx: FileContext, header: list[str], values: list[str], load_day: date
+) -> str | None:
+    """The first value rule (``RawTable.value_rules``: a plausible date, a rate above
+    zero) a parsed row breaks; a row is one record, so it is quarantined whole."""
+    for currency, rate in zip(header[1:], values[1:], strict=True):
+        if rate in NO_RATE:
+            continue
+        cells = {"rate_date": values[0], "currency_code": currency, "rate": rate}
+        labels = {"rate_date": header[0], "currency_code": currency, "rate": f"{currency} rate"}
+        for rule in ctx.table.value_rules:
+            reason = rule.python_reason(cells, labels, load_day)
+            if reason is not None:
+                return reason
+    return None
 
 
 def _check_row(

@@ -292,13 +292,13 @@ def _marketing_spend(warehouse: Path) -> float:
         return conn.execute("select sum(spend) from marts.mart_marketing_daily").fetchone()[0]
 
 
-def _google_ads_file(cost_micros: str) -> str:
+def _google_ads_file(cost_micros: str, currency: str = "USD") -> str:
     """One Google Ads searchStream row in the vendor's shape (a restated later day)."""
     result = {
         "customer": {
             "resourceName": "customers/4817263950",
             "id": "4817263950",
-            "currencyCode": "USD",
+            "currencyCode": currency,
             "timeZone": "America/New_York",
         },
         "campaign": {
@@ -322,34 +322,62 @@ def _google_ads_file(cost_micros: str) -> str:
 
 
 def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) -> None:
-    """Runs last: it adds a Google Ads file with a negative cost to the demo landing zone.
+    """Runs last: it adds two Google Ads files to the demo landing zone.
 
-    The raw check values_in_range is blocking: refresh exits 1, says which rule broke
-    on which file, and leaves every model downstream of raw/google_ads/ad_stats at its
-    last good build, so the negative spend never reaches the marts. `journey check`
-    then reports the same failure without rebuilding.
+    A negative cost cannot be true of one record: the loader quarantines the row with
+    the rule and its value, the refresh succeeds, and the negative spend never reaches
+    raw or the marts. A currency code no FX source knows is a blocking raw check
+    (currency_codes_are_iso_4217): refresh exits 1, says which rule broke, and leaves
+    every model downstream of raw/google_ads/ad_stats at its last good build. `journey
+    check` then reports the same failure without rebuilding.
     """
     _, env, root, first, _, _, _ = demo
     assert first.returncode == 0
     warehouse = root / "warehouse.duckdb"
     spend_before = _marketing_spend(warehouse)
     published_before = _publication(root / "serving.duckdb")
-    poisoned = root / "landing/ads/google_ads/20261001T060000_google_ads_search_stream.json"
-    poisoned.write_text(_google_ads_file(cost_micros="-5000000"))
+    google = root / "landing/ads/google_ads"
+    negative = google / "20261001T060000_google_ads_search_stream.json"
+    negative.write_text(_google_ads_file(cost_micros="-5000000"))
+
+    refresh = _journey(env, "refresh")
+
+    assert refresh.returncode == 0, refresh.stdout[-3000:]
+    quarantine_line = "google_ads/ad_stats                       1  metrics.costMicros"
+    assert f"{quarantine_line} '-5000000' is negative" in refresh.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        quarantined = conn.execute(
+            "select source_file, source_position, reason from raw._quarantine "
+            "where reason like '%is negative'"
+        ).fetchall()
+        (raw_rows,) = conn.execute(
+            "select count(*) from raw.google_ads__ad_stats where metrics_cost_micros = '-5000000'"
+        ).fetchone()
+    assert quarantined == [
+        (
+            "ads/google_ads/20261001T060000_google_ads_search_stream.json",
+            1,
+            "metrics.costMicros '-5000000' is negative",
+        )
+    ]
+    assert raw_rows == 0
+    assert _marketing_spend(warehouse) == pytest.approx(spend_before)
+
+    unknown = google / "20261002T060000_google_ads_search_stream.json"
+    unknown.write_text(_google_ads_file(cost_micros="5000000", currency="USX"))
 
     refresh = _journey(env, "refresh")
 
     assert refresh.returncode == 1, refresh.stdout[-3000:]
     assert "refresh FAILED" in refresh.stderr
-    assert "[BLOCKING] raw/google_ads/ad_stats / values_in_range" in refresh.stdout
-    assert "metrics_cost_micros >= 0: 1 row(s) break it" in refresh.stdout
-    assert "Google_ads ad_stats values are possible" in refresh.stdout
+    assert "[BLOCKING] raw/google_ads/ad_stats / currency_codes_are_iso_4217" in refresh.stdout
+    assert "1 row(s) break it" in refresh.stdout
     assert _marketing_spend(warehouse) == pytest.approx(spend_before)
     # The published file BI tools read is the last good one, untouched.
     assert _publication(root / "serving.duckdb") == published_before
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         (raw_rows,) = conn.execute(
-            "select count(*) from raw.google_ads__ad_stats where metrics_cost_micros = '-5000000'"
+            "select count(*) from raw.google_ads__ad_stats where customer_currency_code = 'USX'"
         ).fetchone()
     assert raw_rows == 1  # loaded and accounted for; only the models are held back
 
@@ -360,6 +388,6 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     row = next(
         line
         for line in check.stdout.splitlines()
-        if line.startswith("raw/google_ads/ad_stats") and " values_in_range " in line
+        if line.startswith("raw/google_ads/ad_stats") and " currency_codes_are_iso_4217 " in line
     )
     assert "blocking" in row and "FAIL" in row

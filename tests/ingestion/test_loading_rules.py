@@ -134,11 +134,12 @@ def test_a_quarantined_first_copy_does_not_make_the_good_copy_a_duplicate(wh, tm
     folder = landing / "email" / "sendgrid"
     folder.mkdir(parents=True)
     (folder / "a.json").write_text(
-        '[{"sg_event_id": "e1", "timestamp": "soon"}, {"sg_event_id": "e1", "timestamp": 1}]'
+        '[{"sg_event_id": "e1", "timestamp": "soon"},'
+        ' {"sg_event_id": "e1", "timestamp": 1767225600}]'
     )
     wh.load(landing, "sendgrid")
     assert wh.rows("select sg_event_id, timestamp, _source_position from raw.sendgrid__events") == [
-        ("e1", "1", 2)
+        ("e1", "1767225600", 2)
     ]
     assert wh.ledger("sendgrid") == [("email/sendgrid/a.json", "loaded", 2, 1, 0, 1)]
 
