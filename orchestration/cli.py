@@ -320,7 +320,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     _prepare_environment(settings)
 
     from orchestration.jobs import FULL_REFRESH_TAG, REFRESH_JOB_NAME
-    from orchestration.privacy import forget, remaining_in_warehouse
+    from orchestration.privacy import forget, left_anywhere, remaining_in_warehouse
 
     email = sys.stdin.readline().strip("\r\n") if args.email == "-" else args.email
     if not email.strip(" "):
@@ -349,22 +349,28 @@ def cmd_forget(args: argparse.Namespace) -> int:
             "and the published file without the person"
         )
         return EXIT_OK
-    if not erasure.refresh_succeeded:
-        print(
-            "the rebuild FAILED: raw is clean and later loads drop the person, but staging, "
-            "intermediate, marts and the published file may still hold them; fix the "
-            "failure and run `journey refresh --full`",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    left = remaining_in_warehouse(settings.warehouse, erasure)
-    if any(left.values()):
-        print(f"rows still naming the person: {left}", file=sys.stderr)
+    if erasure.rows_scrubbed:
+        print("removed where the rebuild could not (rows, or replacements in a file):")
+        for where, n in erasure.rows_scrubbed.items():
+            print(f"  {where:<60} {n:>8,}")
+    left = {k: v for k, v in remaining_in_warehouse(settings.warehouse, erasure).items() if v}
+    left.update(left_anywhere(settings, erasure))
+    if left:
+        print("the person is NOT erased everywhere; still naming them:", file=sys.stderr)
+        for where, n in left.items():
+            print(f"  {where:<60} {n:>8,}", file=sys.stderr)
         return EXIT_FAILED
     print(
         "erased: raw, staging, intermediate, marts and the published file hold nothing of "
         "the person; the warehouse file was compacted"
     )
+    if not erasure.refresh_succeeded:
+        print(
+            "for information: the rebuild failed on a check above, unrelated to the erasure; "
+            "the person's rows were removed where they were instead. Totals built from "
+            "their records (daily counts, revenue) are corrected by the next good refresh: "
+            "fix the failure and run `journey refresh`."
+        )
     return EXIT_OK
 
 

@@ -17,8 +17,15 @@
    hash only, so the landing reconciliation still balances.
 4. **Derived layers.** The refresh job runs with the full-refresh tag: staging,
    intermediate and marts are rebuilt from raw, and the serving file is published anew
-   (a new file swapped in). Then the warehouse file is compacted into a new file, so the
-   deleted rows' bytes do not linger in its free blocks.
+   (a new file swapped in). An erasure has a deadline and must not wait on a check
+   that fails elsewhere (an exchange rate missing for a deal): when the rebuild does
+   not succeed, every row naming the person is deleted from staging, intermediate and
+   marts where it is, the published file is rewritten without them (a new file
+   swapped in, ``_publication`` row counts updated), the Parquet exports are written
+   again from it, and the person's identifiers are redacted from the report files
+   (:func:`scrub_everywhere`). Either way the warehouse file is then compacted into a
+   new file, so the deleted rows' bytes do not linger in its free blocks, and every
+   layer and file is searched for what is left.
 5. **Landing files.** They are the customer's: the command lists the files that held
    the person's records (from ``raw._erased``, files with the same bytes under another
    name, and a scan of the landing folders for the identifiers, which also finds
@@ -93,6 +100,11 @@ class Erasure:
     refresh_run_id: str | None = None
     refresh_succeeded: bool | None = None
     compacted: bool = False
+    rows_scrubbed: dict[str, int] = field(default_factory=dict)
+    """Where the rebuild did not succeed: table or file -> rows or files cleaned."""
+    needles: list[str] = field(default_factory=list, repr=False, compare=False)
+    """The person's identifier values, person ids and email hash, lower case: what
+    the derived layers and files are searched for. In memory only; never written."""
 
     def audit_record(self) -> dict:
         return {
@@ -106,6 +118,7 @@ class Erasure:
             "refresh_run_id": self.refresh_run_id,
             "refresh_succeeded": self.refresh_succeeded,
             "warehouse_compacted": self.compacted,
+            "rows_scrubbed": self.rows_scrubbed,
         }
 
 
@@ -144,6 +157,25 @@ def resolved_identifiers(
         [normalized_email],
     ).fetchall()
     return bool(rows), {(kind, value) for kind, value in rows}
+
+
+def _needles(
+    conn: duckdb.DuckDBPyConnection, identifiers: set[tuple[str, str]], email_hash: str
+) -> list[str]:
+    """What names the person in a derived table or a file: their identifier values,
+    the person ids identity resolution gave them (read before anything is rebuilt),
+    and the email hash of the marts. Values shorter than
+    :data:`QUARANTINE_MIN_VALUE_CHARS` are left out: they would match other text."""
+    values = {value for _, value in identifiers}
+    if _table_exists(conn, "intermediate", "int_identifiers_resolved"):
+        rows = conn.execute(
+            "select distinct person_id from intermediate.int_identifiers_resolved "
+            "where sha256(identifier_type || ':' || identifier_value) in (select unnest(?))",
+            [sorted({identifier_sha256(kind, value) for kind, value in identifiers})],
+        ).fetchall()
+        values |= {str(person_id) for (person_id,) in rows if person_id is not None}
+    values.add(email_hash)
+    return sorted(v.lower() for v in values if len(v) >= QUARANTINE_MIN_VALUE_CHARS)
 
 
 def _identifiers_sql(table: RawTable) -> str:
@@ -338,6 +370,7 @@ def erase_from_raw(
     found, identifiers = resolved_identifiers(conn, normalized)
     identifiers.add(("email", normalized))
     identifiers = expand_over_raw(conn, identifiers)
+    erasure.needles = _needles(conn, identifiers, erasure.email_sha256)
     erasure.person_found = found or len(identifiers) > 1
     entries = entries_for(sorted(identifiers), erasure.erasure_id, erased_at)
     erasure.identifiers = dict(sorted(Counter(e.identifier_type for e in entries).items()))
@@ -377,6 +410,205 @@ def erase_from_raw(
         | set(scan_landing(landing_dir, identifiers))
     )
     return erasure
+
+
+DERIVED_SCHEMAS = ("staging", "intermediate", "marts")
+REDACTED = "[erased]"
+
+
+def _names_a_needle(alias: str) -> str:
+    """SQL: the row ``alias``, as text, holds one of the needles (parameter ``?``)."""
+    return f"list_bool_or([contains(lower(cast({alias} as varchar)), v) for v in ?])"
+
+
+def _base_tables(
+    conn: duckdb.DuckDBPyConnection, database: str, schemas: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    return conn.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? "
+        "and schema_name in (select unnest(?)) order by 1, 2",
+        [database, list(schemas)],
+    ).fetchall()
+
+
+def scrub_warehouse(
+    conn: duckdb.DuckDBPyConnection, needles: list[str], schemas: tuple[str, ...]
+) -> dict[str, int]:
+    """Delete, in one transaction, every row of the tables of ``schemas`` whose text
+    names the person; return rows deleted per table."""
+    if not needles:
+        return {}
+    [(database,)] = conn.execute("select current_database()").fetchall()
+    deleted: dict[str, int] = {}
+    conn.execute("begin transaction")
+    try:
+        for schema, name in _base_tables(conn, database, schemas):
+            table = f'"{schema}"."{name}"'
+            [(count,)] = conn.execute(
+                f"select count(*) from {table} _t where {_names_a_needle('_t')}", [needles]
+            ).fetchall()
+            if count:
+                conn.execute(
+                    f"delete from {table} where rowid in "
+                    f"(select rowid from {table} _t where {_names_a_needle('_t')})",
+                    [needles],
+                )
+                deleted[f"{schema}.{name}"] = count
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return deleted
+
+
+def scrub_serving(serving: Path, needles: list[str], export_dir: Path | None) -> dict[str, int]:
+    """Rewrite the published file without the rows naming the person: a new file
+    (DuckDB's 1.4 format, like every publication) swapped in atomically, so a BI tool
+    never sees a half-cleaned file; ``_publication`` keeps each mart's build time and
+    run, with its new row count. The Parquet exports are written again from it."""
+    from orchestration.serving.publish import (
+        PUBLICATION_TABLE,
+        PUBLISHED_SCHEMA,
+        STORAGE_VERSION,
+        _export_parquet,
+        _fsync,
+    )
+
+    if not needles or not serving.exists():
+        return {}
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        tables = [
+            name
+            for _, name in _base_tables(conn, _database_of(conn), (PUBLISHED_SCHEMA,))
+            if name != PUBLICATION_TABLE
+        ]
+        found = {}
+        for name in tables:
+            [(count,)] = conn.execute(
+                f'select count(*) from {PUBLISHED_SCHEMA}."{name}" _t '
+                f"where {_names_a_needle('_t')}",
+                [needles],
+            ).fetchall()
+            if count:
+                found[name] = count
+    if not found:
+        return {}
+    temporary = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
+    rows: dict[str, int] = {}
+    try:
+        with duckdb.connect() as conn:
+            conn.execute("attach ? as old (read_only)", [str(serving)])
+            conn.execute(f"attach ? as new (storage_version '{STORAGE_VERSION}')", [str(temporary)])
+            conn.execute(f"create schema new.{PUBLISHED_SCHEMA}")
+            for name in tables:
+                keep = f"where not {_names_a_needle('_t')}" if name in found else ""
+                conn.execute(
+                    f'create table new.{PUBLISHED_SCHEMA}."{name}" as '
+                    f'select * from old.{PUBLISHED_SCHEMA}."{name}" _t {keep}',
+                    [needles] if keep else [],
+                )
+                [(count,)] = conn.execute(
+                    f'select count(*) from new.{PUBLISHED_SCHEMA}."{name}"'
+                ).fetchall()
+                rows[name] = count
+            conn.execute(
+                f"create table new.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} as "
+                f"select * from old.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"
+            )
+            conn.executemany(
+                f"update new.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} set row_count = ? "
+                "where table_name = ?",
+                [(rows[name], name) for name in found],
+            )
+            conn.execute("detach new")
+        _fsync(temporary)
+        os.replace(temporary, serving)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    if export_dir is not None and export_dir.exists():
+        _export_parquet(serving, export_dir, rows)
+    return {f"{serving.name}:{PUBLISHED_SCHEMA}.{name}": n for name, n in found.items()}
+
+
+def _database_of(conn: duckdb.DuckDBPyConnection) -> str:
+    [(name,)] = conn.execute("select current_database()").fetchall()
+    return name
+
+
+def redact_files(folder: Path | None, needles: list[str]) -> dict[str, int]:
+    """Replace the person's identifiers in the text files under ``folder`` (the HTML
+    reports, whose failing-example rows may quote a record) by ``[erased]``; each file
+    rewritten atomically. Returns files -> replacements."""
+    if folder is None or not needles or not folder.exists():
+        return {}
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    changed: dict[str, int] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        text, count = pattern.subn(REDACTED, text)
+        if count:
+            staged = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            staged.write_text(text, encoding="utf-8")
+            os.replace(staged, path)
+            changed[str(path)] = count
+    return changed
+
+
+def scrub_everywhere(settings: Settings, erasure: Erasure) -> None:
+    """Remove the person from everything built from raw without rebuilding it: the
+    derived layers of the warehouse, the published file, the Parquet exports and the
+    reports. The caller holds the writer lock."""
+    with duckdb.connect(str(settings.warehouse)) as conn:
+        erasure.rows_scrubbed.update(scrub_warehouse(conn, erasure.needles, DERIVED_SCHEMAS))
+    if settings.serving is not None:
+        erasure.rows_scrubbed.update(
+            scrub_serving(settings.serving, erasure.needles, settings.export_dir)
+        )
+    for path, count in redact_files(settings.report_dir, erasure.needles).items():
+        erasure.rows_scrubbed[f"report {Path(path).name}"] = count
+
+
+def left_anywhere(settings: Settings, erasure: Erasure) -> dict[str, int]:
+    """Rows and files still naming the person: every table of the warehouse (raw
+    included) and of the published file, the Parquet exports and the report files
+    (all should be 0)."""
+    left: dict[str, int] = {}
+    if not erasure.needles:
+        return left
+    databases = [(settings.warehouse, ("raw", *DERIVED_SCHEMAS))]
+    if settings.serving is not None and settings.serving.exists():
+        databases.append((settings.serving, ("marts",)))
+    for path, schemas in databases:
+        if not path.exists():
+            continue
+        with duckdb.connect(str(path), read_only=True) as conn:
+            for schema, name in _base_tables(conn, _database_of(conn), schemas):
+                [(count,)] = conn.execute(
+                    f'select count(*) from "{schema}"."{name}" _t where {_names_a_needle("_t")}',
+                    [erasure.needles],
+                ).fetchall()
+                if count:
+                    left[f"{path.name}:{schema}.{name}"] = count
+    for folder in (settings.export_dir, settings.report_dir):
+        if folder is None or not folder.exists():
+            continue
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if file.suffix == ".parquet":
+                with duckdb.connect() as conn:
+                    [(count,)] = conn.execute(
+                        f"select count(*) from read_parquet(?) _t where {_names_a_needle('_t')}",
+                        [str(file), erasure.needles],
+                    ).fetchall()
+            else:
+                data = file.read_bytes().lower()
+                count = sum(1 for n in erasure.needles if n.encode() in data)
+            if count:
+                left[str(file)] = count
+    return left
 
 
 def compact_warehouse(warehouse: Path) -> None:
@@ -462,8 +694,10 @@ def forget(
     out: Callable[[str], None] = print,
 ) -> Erasure:
     """The whole erasure: raw under the writer lock, then ``refresh()`` (returns the run
-    id and whether it succeeded) to rebuild the derived layers and the serving file,
-    then compaction, the audit line and a check that nothing is left."""
+    id and whether it succeeded) to rebuild the derived layers and the serving file;
+    when it does not succeed, :func:`scrub_everywhere` removes the person from them
+    instead. Then compaction and the audit line; :func:`left_anywhere` checks that
+    nothing is left."""
     from orchestration.resources import WarehouseResource
 
     lock = WarehouseResource(warehouse_path=str(settings.warehouse))
@@ -478,11 +712,21 @@ def forget(
     try:
         if refresh is not None:
             out("rebuilding staging, intermediate and marts from raw (full refresh) ...")
-            erasure.refresh_run_id, erasure.refresh_succeeded = refresh()
-            if erasure.refresh_succeeded:
-                with lock.writer_lock():
-                    compact_warehouse(settings.warehouse)
-                erasure.compacted = True
+            try:
+                erasure.refresh_run_id, erasure.refresh_succeeded = refresh()
+            except Exception as exc:  # the erasure goes on without the rebuild
+                out(f"the rebuild could not run: {type(exc).__name__}: {exc}")
+                erasure.refresh_succeeded = False
+            with lock.writer_lock():
+                if not erasure.refresh_succeeded:
+                    out(
+                        "the rebuild did not succeed: removing the person's rows from "
+                        "staging, intermediate, marts, the published file, the exports "
+                        "and the reports where they are ..."
+                    )
+                    scrub_everywhere(settings, erasure)
+                compact_warehouse(settings.warehouse)
+            erasure.compacted = True
     finally:
         append_audit_log(settings.erasure_log, erasure)
     return erasure

@@ -10,6 +10,7 @@ whose text holds one of them quoted (as JSON and the Salesforce CSVs write value
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -266,3 +267,92 @@ def test_a_new_file_holding_the_person_stays_out_after_a_refresh(demo) -> None:
     layers = ("raw", "staging", "intermediate", "marts")
     assert _tables_naming(warehouse, needles, layers) == {}
     assert _tables_naming(root / "serving.duckdb", needles, ("marts",)) == {}
+
+
+# --- an erasure while an unrelated blocking check fails ------------------------------
+
+
+def _add_won_deal_without_a_rate(landing: Path) -> str:
+    """A won opportunity in ARS, an ISO 4217 currency the ECB file has no rate for:
+    fx_rate_available fails (no silent 1.0), a blocking failure unrelated to persons."""
+    folder = landing / "crm" / "salesforce" / "Opportunity"
+    source = sorted(folder.glob("*.csv"))[-1]
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        row = next(reader)
+    assert "CurrencyIsoCode" in header
+    row.update(
+        Id="006ARS00000000AAAA",
+        CurrencyIsoCode="ARS",
+        StageName="Closed Won",
+        IsClosed="true",
+        IsWon="true",
+        Amount="1000000",
+    )
+    target = folder / "20991231T060000_Opportunity.csv"
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerow(row)
+    return row["Id"]
+
+
+@pytest.fixture(scope="module")
+def forget_while_broken(tmp_path_factory: pytest.TempPathFactory, demo_build):
+    root = demo_build.copy_to(tmp_path_factory.mktemp("forget-broken"))
+    env = {
+        **os.environ,
+        "JOURNEY_LANDING_DIR": str(root / "landing"),
+        "JOURNEY_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+    assert demo_build.returncode == 0, demo_build.stdout[-3000:] + demo_build.stderr[-3000:]
+    person_id, email, identifiers = _pick_person(root / "warehouse.duckdb")
+    _add_won_deal_without_a_rate(root / "landing")
+    refresh = _journey(env, "refresh")
+    forget = _journey(env, "forget", email)
+    return {
+        "root": root,
+        "person_id": person_id,
+        "email": email,
+        "identifiers": identifiers,
+        "refresh": refresh,
+        "forget": forget,
+    }
+
+
+def test_the_missing_rate_fails_the_refresh(forget_while_broken) -> None:
+    refresh = forget_while_broken["refresh"]
+    assert refresh.returncode == 1, refresh.stdout[-3000:]
+    assert "fx_rate_available" in refresh.stdout
+
+
+def test_forget_completes_while_the_check_fails_and_says_so(forget_while_broken) -> None:
+    run = forget_while_broken["forget"]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "fx_rate_available" in run.stdout  # the rebuild's failure, as information
+    assert "removed where the rebuild could not" in run.stdout
+    assert "erased: raw, staging, intermediate, marts and the published file" in run.stdout
+    assert "for information: the rebuild failed" in run.stdout
+    for _, value in forget_while_broken["identifiers"]:
+        assert value.lower() not in (run.stdout + run.stderr).lower()
+
+
+def test_while_broken_nothing_of_the_person_is_left_in_any_layer_or_file(
+    forget_while_broken,
+) -> None:
+    root = forget_while_broken["root"]
+    email_hash = hashlib.sha256(forget_while_broken["email"].encode()).hexdigest()
+    values = [v for _, v in forget_while_broken["identifiers"]]
+    needles = [*values, forget_while_broken["person_id"], email_hash]
+    layers = ("raw", "staging", "intermediate", "marts")
+    assert _tables_naming(root / "warehouse.duckdb", needles, layers) == {}
+    assert _tables_naming(root / "serving.duckdb", needles, ("marts",)) == {}
+    for needle in values:
+        assert _files_holding(root, needle.lower()) == [], needle
+    [line] = (root / "erasures.log").read_text().splitlines()
+    record = json.loads(line)
+    assert record["refresh_succeeded"] is False
+    assert record["warehouse_compacted"] is True
+    assert record["rows_scrubbed"]["serving.duckdb:marts.dim_persons"] == 1
