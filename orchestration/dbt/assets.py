@@ -1,7 +1,9 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
 import os
+import shutil
 import sys
+import time
 from collections.abc import Generator, Iterator
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -51,10 +53,32 @@ def _stream(
         if invocation.process.poll() is None:
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
+    project = dbt_project()
+    project_target = project.project_dir / project.target_path
     if invocation.is_successful():
-        project = dbt_project()
-        keep_partial_parse(invocation.target_path, project.project_dir / project.target_path)
+        keep_partial_parse(invocation.target_path, project_target)
+    prune_invocation_folders(project_target)
     return invocation
+
+
+KEEP_INVOCATION_FOLDERS = 10
+"""dbt invocation folders (``target/journey_dbt-*``: compiled SQL, run results, dbt's
+log) kept for debugging; older ones are removed."""
+_RECENT_SECONDS = 3600
+
+
+def prune_invocation_folders(project_target: Path, keep: int = KEEP_INVOCATION_FOLDERS) -> None:
+    """Remove all but the ``keep`` newest invocation folders dagster-dbt leaves in the
+    project's target folder (each holds the compiled SQL and dbt's log of one run: tens
+    of MB at medium scale, so a daily refresh would grow the install without end). A
+    folder touched in the last hour stays whatever its rank: another invocation may
+    still be writing it."""
+    folders = [p for p in project_target.glob("journey_dbt-*") if p.is_dir()]
+    folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for folder in folders[keep:]:
+        if now - folder.stat().st_mtime > _RECENT_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def keep_partial_parse(invocation_target: Path, project_target: Path) -> None:

@@ -3,14 +3,20 @@ child process, and the newest parse handed to the next invocation."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from packaging import version
 
 from orchestration.dbt import assets
-from orchestration.dbt.assets import JourneyDbtCliResource, keep_partial_parse
+from orchestration.dbt.assets import (
+    JourneyDbtCliResource,
+    keep_partial_parse,
+    prune_invocation_folders,
+)
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -71,3 +77,29 @@ def test_a_read_only_target_costs_a_parse_not_the_step(tmp_path: Path, monkeypat
     monkeypatch.setattr(assets.os, "replace", refuse)
     keep_partial_parse(tmp_path / "run", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_old_invocation_folders_are_pruned_recent_ones_kept(tmp_path: Path) -> None:
+    hour = 3600
+    now = time.time()
+    ages = {"journey_dbt-a": 5 * hour, "journey_dbt-b": 4 * hour, "journey_dbt-c": 3 * hour}
+    ages |= {"journey_dbt-d": 2 * hour, "journey_dbt-e": 60, "journey_dbt-f": 30}
+    for name, age in ages.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "dbt.log").write_text("log")
+        os.utime(folder, (now - age, now - age))
+    (tmp_path / "partial_parse.msgpack").write_bytes(b"kept")
+    (tmp_path / "manifest.json").write_text("{}")
+
+    prune_invocation_folders(tmp_path, keep=2)
+
+    # the two newest stay, and so does anything touched in the last hour
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "journey_dbt-e",
+        "journey_dbt-f",
+        "manifest.json",
+        "partial_parse.msgpack",
+    ]
+    prune_invocation_folders(tmp_path, keep=0)
+    assert {"journey_dbt-e", "journey_dbt-f"} <= {p.name for p in tmp_path.iterdir()}
