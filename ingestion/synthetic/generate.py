@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import multiprocessing
 import os
 import shutil
@@ -162,7 +163,10 @@ def _join_salesforce(
             for part in sorted(set(parts[(sobject, k)])):
                 with open(scratch / sobject / f"{k:05d}_{part:05d}.csv", "rb") as src:
                     shutil.copyfileobj(src, out, 1 << 20)
-        os.replace(tmp, dest)
+        if dest.exists() and filecmp.cmp(tmp, dest, shallow=False):
+            tmp.unlink()  # the same bytes: leave the landed file as it is
+        else:
+            os.replace(tmp, dest)
         tally.add_file(rel)
 
 

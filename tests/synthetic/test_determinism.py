@@ -37,9 +37,12 @@ def test_until_writes_a_prefix_with_identical_bytes(tiny, tmp_path):
     expected = {k for k in full if k.rsplit("/", 1)[1][:15] in stamps}
     assert set(prefix) == expected
     assert all(prefix[k] == full[k] for k in prefix)
-    # later: the same call with a later until over the same folder completes it
+    # later: the same call with a later until over the same folder completes it, and
+    # leaves the files already there untouched (landing files are immutable)
+    before = {p: p.stat().st_mtime_ns for p in part.rglob("*") if p.is_file()}
     generate(part, "tiny", seed=7)
     assert tree_digest(part) == full
+    assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
 def test_chunked_world_is_independent_of_worker_count(tmp_path):
