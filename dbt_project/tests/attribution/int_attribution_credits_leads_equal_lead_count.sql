@@ -72,4 +72,8 @@ comparison as (
 
 select *
 from comparison
-where abs(attributed_lead_count - lead_count) >= 1e-6
+-- Credits are doubles: each conversion's sum to 1 within 1e-9 (int_attribution_credits_sum_to_one),
+-- and adding ~600k of them at large scale rounds by up to ~1e-6 (7.8e-7 measured), which a
+-- fixed 1e-6 turned into a false failure. The tolerance grows with the count: 1e-9 per lead,
+-- at least 1e-6; a lead missing or credited twice is off by 1 and always fails.
+where abs(attributed_lead_count - lead_count) >= greatest(1e-6, 1e-9 * lead_count)
