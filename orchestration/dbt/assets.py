@@ -3,6 +3,7 @@
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Generator, Iterator
 from functools import cached_property
@@ -58,7 +59,29 @@ def _stream(
     if invocation.is_successful():
         keep_partial_parse(invocation.target_path, project_target)
     prune_invocation_folders(project_target)
+    remove_project_copy(Path(invocation.project_dir), Path(project.project_dir))
     return invocation
+
+
+def remove_project_copy(used: Path, project_dir: Path) -> None:
+    """Remove the copy of the dbt project dagster-dbt ran in, if it made one.
+
+    For a selection of many nodes (``journey check`` selects every test) dagster-dbt
+    copies the whole project folder, target/ included, into a new temporary folder to
+    write a selectors.yml there, and never removes it: hundreds of MB in /tmp per run.
+    Only a folder directly in the system's temporary directory, other than the
+    project's own, is removed.
+    """
+    try:
+        if used.resolve() == project_dir.resolve():
+            return
+        if used.parent.resolve() != Path(tempfile.gettempdir()).resolve():
+            return
+        if not (used / "dbt_project.yml").exists():
+            return
+    except OSError:
+        return
+    shutil.rmtree(used, ignore_errors=True)
 
 
 KEEP_INVOCATION_FOLDERS = 10

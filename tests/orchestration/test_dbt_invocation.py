@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -16,6 +17,7 @@ from orchestration.dbt.assets import (
     JourneyDbtCliResource,
     keep_partial_parse,
     prune_invocation_folders,
+    remove_project_copy,
 )
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -103,3 +105,29 @@ def test_old_invocation_folders_are_pruned_recent_ones_kept(tmp_path: Path) -> N
     ]
     prune_invocation_folders(tmp_path, keep=0)
     assert {"journey_dbt-e", "journey_dbt-f"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_dagster_dbts_copy_of_the_project_is_removed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    copy = tmp_path / "tmpab12cd"
+    (copy / "target").mkdir(parents=True)
+    (copy / "dbt_project.yml").write_text("name: journey_warehouse\n")
+    (copy / "selectors.yml").write_text("selectors: []\n")
+
+    remove_project_copy(copy, DBT_PROJECT_DIR)
+
+    assert not copy.exists()
+
+
+def test_the_project_itself_and_other_folders_are_never_removed(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    remove_project_copy(DBT_PROJECT_DIR, DBT_PROJECT_DIR)
+    assert (DBT_PROJECT_DIR / "dbt_project.yml").exists()
+    deeper = tmp_path / "site" / "dbt_project"  # not directly in the temp directory
+    deeper.mkdir(parents=True)
+    (deeper / "dbt_project.yml").write_text("name: x\n")
+    remove_project_copy(deeper, DBT_PROJECT_DIR)
+    not_dbt = tmp_path / "tmpzz"  # no dbt_project.yml: not a project copy
+    not_dbt.mkdir()
+    remove_project_copy(not_dbt, DBT_PROJECT_DIR)
+    assert deeper.exists() and not_dbt.exists()
