@@ -421,6 +421,11 @@ def _names_a_needle(alias: str) -> str:
     return f"list_bool_or([contains(lower(cast({alias} as varchar)), v) for v in ?])"
 
 
+def _database_of(conn: duckdb.DuckDBPyConnection) -> str:
+    [(name,)] = conn.execute("select current_database()").fetchall()
+    return name
+
+
 def _base_tables(
     conn: duckdb.DuckDBPyConnection, database: str, schemas: tuple[str, ...]
 ) -> list[tuple[str, str]]:
@@ -438,21 +443,18 @@ def scrub_warehouse(
     names the person; return rows deleted per table."""
     if not needles:
         return {}
-    [(database,)] = conn.execute("select current_database()").fetchall()
     deleted: dict[str, int] = {}
     conn.execute("begin transaction")
     try:
-        for schema, name in _base_tables(conn, database, schemas):
+        for schema, name in _base_tables(conn, _database_of(conn), schemas):
             table = f'"{schema}"."{name}"'
+            # DuckDB's delete returns the number of rows it deleted
             [(count,)] = conn.execute(
-                f"select count(*) from {table} _t where {_names_a_needle('_t')}", [needles]
+                f"delete from {table} where rowid in "
+                f"(select rowid from {table} _t where {_names_a_needle('_t')})",
+                [needles],
             ).fetchall()
             if count:
-                conn.execute(
-                    f"delete from {table} where rowid in "
-                    f"(select rowid from {table} _t where {_names_a_needle('_t')})",
-                    [needles],
-                )
                 deleted[f"{schema}.{name}"] = count
         conn.execute("commit")
     except BaseException:
@@ -529,11 +531,6 @@ def scrub_serving(serving: Path, needles: list[str], export_dir: Path | None) ->
     if export_dir is not None and export_dir.exists():
         _export_parquet(serving, export_dir, rows)
     return {f"{serving.name}:{PUBLISHED_SCHEMA}.{name}": n for name, n in found.items()}
-
-
-def _database_of(conn: duckdb.DuckDBPyConnection) -> str:
-    [(name,)] = conn.execute("select current_database()").fetchall()
-    return name
 
 
 def redact_files(folder: Path | None, needles: list[str]) -> dict[str, int]:
@@ -618,7 +615,7 @@ def compact_warehouse(warehouse: Path) -> None:
     fresh = warehouse.with_name(f".{warehouse.name}.compact")
     fresh.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse)) as conn:
-        [(name,)] = conn.execute("select current_database()").fetchall()
+        name = _database_of(conn)
         conn.execute(f"attach '{fresh}' as _compact")
         conn.execute(f'copy from database "{name}" to _compact')
         conn.execute("detach _compact")

@@ -70,6 +70,16 @@ def _pick_person(warehouse: Path) -> tuple[str, str, list[tuple[str, str]]]:
     return person_id, email, identifiers
 
 
+def _site_env(root: Path) -> dict[str, str]:
+    """`journey`'s environment for a copied demo site."""
+    return {
+        **os.environ,
+        "JOURNEY_LANDING_DIR": str(root / "landing"),
+        "JOURNEY_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
 def _text(path: Path) -> str:
     if path.name.endswith(".gz"):
         try:
@@ -141,12 +151,7 @@ def _files_holding(folder: Path, needle: str) -> list[str]:
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_build):
     # the refreshed demo is the session's shared one (tests/conftest.py), copied here
     root = demo_build.copy_to(tmp_path_factory.mktemp("forget"))
-    env = {
-        **os.environ,
-        "JOURNEY_LANDING_DIR": str(root / "landing"),
-        "JOURNEY_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    env = _site_env(root)
     assert demo_build.returncode == 0, demo_build.stdout[-3000:] + demo_build.stderr[-3000:]
     person_id, email, identifiers = _pick_person(root / "warehouse.duckdb")
     values = [v for _, v in identifiers]
@@ -301,12 +306,7 @@ def _add_won_deal_without_a_rate(landing: Path) -> str:
 @pytest.fixture(scope="module")
 def forget_while_broken(tmp_path_factory: pytest.TempPathFactory, demo_build):
     root = demo_build.copy_to(tmp_path_factory.mktemp("forget-broken"))
-    env = {
-        **os.environ,
-        "JOURNEY_LANDING_DIR": str(root / "landing"),
-        "JOURNEY_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    env = _site_env(root)
     assert demo_build.returncode == 0, demo_build.stdout[-3000:] + demo_build.stderr[-3000:]
     person_id, email, identifiers = _pick_person(root / "warehouse.duckdb")
     _add_won_deal_without_a_rate(root / "landing")
