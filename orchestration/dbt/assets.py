@@ -96,12 +96,15 @@ def prune_invocation_folders(project_target: Path, keep: int = KEEP_INVOCATION_F
     of MB at medium scale, so a daily refresh would grow the install without end). A
     folder touched in the last hour stays whatever its rank: another invocation may
     still be writing it."""
-    folders = [p for p in project_target.glob("journey_dbt-*") if p.is_dir()]
-    folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    now = time.time()
-    for folder in folders[keep:]:
-        if now - folder.stat().st_mtime > _RECENT_SECONDS:
-            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folders = [p for p in project_target.glob("journey_dbt-*") if p.is_dir()]
+        folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        now = time.time()
+        for folder in folders[keep:]:
+            if now - folder.stat().st_mtime > _RECENT_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError:  # a folder removed meanwhile: housekeeping never fails the step
+        return
 
 
 def keep_partial_parse(invocation_target: Path, project_target: Path) -> None:
