@@ -1,7 +1,8 @@
 """Funnel stages (definitions §3) and attribution (§4) from hand-written raw rows.
 
-One warehouse and one ``dbt build`` of the funnel and attribution models with their
-parents (their data, unit and singular tests included). Ann submits a form on day 1
+One warehouse and one ``dbt build`` of the funnel and attribution models, and of
+fct_attribution (where a won deal's revenue joins the credits), with their parents
+(their data, unit and singular tests included). Ann submits a form on day 1
 (2026-03-01 10:00 UTC), comes back on 03-05 09:00, and wins Opportunity O1 (linked by a
 contact role, created 03-05 12:00) on day 40 (2026-04-09). Bob signs up on 03-02, visits
 three more times, and wins O2 (no contact role: linked through his Account) created on
@@ -130,7 +131,7 @@ RAW_ROWS = {
     ],
 }
 
-SELECTION = ["staging", "+int_attribution_credits", "+int_person_stages"]
+SELECTION = ["staging", "+fct_attribution", "+int_person_stages"]
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,7 @@ def stages(dbt_harness, warehouse: Path) -> dict[str, dict]:
 def _credits(dbt_harness, warehouse: Path, conversion_id: str, model: str) -> list[float]:
     rows = dbt_harness.query(
         warehouse,
-        "select credit, attributed_revenue from intermediate.int_attribution_credits"
+        "select credit, attributed_revenue from marts.fct_attribution"
         " where conversion_id = ? and model = ? order by touch_number",
         [conversion_id, model],
     )

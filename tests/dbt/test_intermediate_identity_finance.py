@@ -4,8 +4,9 @@ One warehouse and one ``dbt build`` of the identity, FX, opportunity and ad-perf
 models with their parents (staging, the seed), data tests and unit tests. Expected
 values are worked out by hand, except the random identity graph, whose persons are
 checked against networkx's connected components. A second, throw-away copy of the
-warehouse proves that the blocking checks fail when they must: a currency without a
-rate (fx_rate_available) and too few identity rounds (identity_graph_at_fixed_point).
+warehouse proves that the blocking checks fail when they must: a deal currency without
+a rate (fx_rate_available_for_deals) and too few identity rounds
+(identity_graph_at_fixed_point).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ MY_MODELS = [
     "int_identifiers_resolved",
     "int_persons_resolved",
     "int_fx_rates_daily",
+    "int_opportunities_classified",
     "int_opportunities_converted",
     "int_ad_performance_unioned",
 ]
@@ -603,6 +605,7 @@ def failing_build_output(dbt_harness, built: dict) -> str:
         "--select",
         "stg_salesforce__opportunities",
         "int_fx_rates_daily",
+        "int_opportunities_classified",
         "int_opportunities_converted",
         "int_ad_performance_unioned",
         "int_identity_edges",
@@ -627,7 +630,9 @@ def failing_build_output(dbt_harness, built: dict) -> str:
 
 
 def test_missing_fx_rate_fails_the_build(failing_build_output: str) -> None:
-    assert "Failure in test fx_rate_available" in failing_build_output
+    assert "Failure in test fx_rate_available_for_deals " in failing_build_output
+    # the ad spend all has its rates: that check is a different one and passes
+    assert "Failure in test fx_rate_available_for_ad_spend" not in failing_build_output
 
 
 def test_too_few_identity_rounds_fail_the_fixed_point_test(failing_build_output: str) -> None:

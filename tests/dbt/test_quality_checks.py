@@ -5,9 +5,10 @@ module (``dbt build``, unit tests excluded: other modules run them) and every ch
 below passes on it. Each test then poisons a copy of that warehouse in one way, runs
 ``dbt test --select <check>`` (after ``dbt run`` of the one model the poison must flow
 through, where it needs one) and reads the check's status and failure count from dbt's
-run_results.json. Every number is worked out by hand from the rows below. A last test
-reads the manifest: every singular test carries what dagster-dbt needs to make it a
-described asset check on the asset it guards.
+run_results.json. Every number is worked out by hand from the rows below. One test
+runs a whole ``dbt build`` on a deal without a rate: only the marts showing deal money
+are skipped. A last test reads the manifest: every singular test carries what
+dagster-dbt needs to make it a described asset check on the asset it guards.
 
 The clean data (reporting currency USD; ECB rates per EUR on Wednesday 2026-01-14 and
 Monday 2026-02-09, both USD 1.25 and GBP 0.80, carried forward to later days):
@@ -220,7 +221,8 @@ RAW_ROWS: dict[tuple[str, str], list[dict]] = {
 
 # the checks poisoned below, each of which must pass on the clean warehouse
 CHECKS = [
-    "fx_rate_available",
+    "fx_rate_available_for_deals",
+    "fx_rate_available_for_ad_spend",
     "won_revenue_reconciles",
     "fct_attribution_credits_sum_to_one",
     "dim_persons_stage_times_non_decreasing",
@@ -306,7 +308,7 @@ def test_every_singular_test_is_a_described_check_on_a_parent(clean: dict) -> No
     singular = [
         n for n in nodes.values() if n["resource_type"] == "test" and "test_metadata" not in n
     ]
-    assert len(singular) == 24
+    assert len(singular) == 25
     for test in singular:
         parents = {nodes[p]["name"] for p in test["depends_on"]["nodes"]}
         assert test["meta"]["dagster"]["ref"]["name"] in parents, test["name"]
@@ -336,9 +338,9 @@ def test_clean_marts_hold_the_hand_computed_numbers(dbt_harness, clean: dict) ->
     ]
 
 
-def test_currency_without_fx_rate_fails_fx_rate_available(dbt_harness, poisoned: dict) -> None:
-    # a CHF deal won on 2026-01-20: the ECB file has no CHF rate on or before it
-    chf = _deal(
+def _chf_deal() -> dict:
+    """A CHF deal won on 2026-01-20: the ECB file has no CHF rate on or before it."""
+    return _deal(
         6,
         "0060000000000O6AAA",
         A1,
@@ -348,18 +350,105 @@ def test_currency_without_fx_rate_fails_fx_rate_available(dbt_harness, poisoned:
         amount="700",
         currency_iso_code="CHF",
     )
-    dbt_harness.insert_raw(poisoned["warehouse"], "salesforce", "opportunity", [chf])
+
+
+def test_deal_currency_without_fx_rate_fails_fx_rate_available_for_deals(
+    dbt_harness, poisoned: dict
+) -> None:
+    dbt_harness.insert_raw(poisoned["warehouse"], "salesforce", "opportunity", [_chf_deal()])
     poisoned["run"](
-        ["run", "--select", "stg_salesforce__opportunities", "int_opportunities_converted"]
+        [
+            "run",
+            "--select",
+            "stg_salesforce__opportunities",
+            "int_opportunities_classified",
+            "int_opportunities_converted",
+        ]
     )
-    check = poisoned["test"]("fx_rate_available")["fx_rate_available"]
+    check = poisoned["test"]("fx_rate_available_for_deals")["fx_rate_available_for_deals"]
     assert (check["status"], check["failures"]) == ("fail", 1)
-    [row] = poisoned["failing_rows"]("fx_rate_available")
-    assert (row["row_id"], row["currency_code"], row["rate_needed_for_date"]) == (
+    [row] = poisoned["failing_rows"]("fx_rate_available_for_deals")
+    assert (row["model_name"], row["row_id"], row["currency_code"]) == (
+        "int_opportunities_converted",
         "0060000000000O6AAA",
         "CHF",
-        date(2026, 1, 20),
     )
+    assert (row["rate_needed_for_date"], row["amount"]) == (date(2026, 1, 20), 700)
+
+
+# the marts that show deal money, all downstream of int_opportunities_converted
+DEAL_MONEY_MARTS = [
+    "fct_attribution",
+    "mart_channel_roi",
+    "mart_sales_monthly",
+    "mart_sales_owner_monthly",
+    "mart_pipeline_by_stage",
+    "fct_customer_journey",
+]
+# what reads int_opportunities_classified (no rate) and must build anyway
+NO_DEAL_MONEY_MODELS = [
+    "int_opportunity_persons_linked",
+    "int_person_stages",
+    "int_attribution_credits",
+    "dim_persons",
+    "mart_funnel",
+    "mart_marketing_daily",
+    "mart_email_campaigns",
+]
+
+
+def test_deal_without_fx_rate_skips_only_the_marts_showing_deal_money(
+    dbt_harness, clean: dict, poisoned: dict
+) -> None:
+    dbt_harness.insert_raw(poisoned["warehouse"], "salesforce", "opportunity", [_chf_deal()])
+    build = dbt_harness.run_dbt(
+        ["build", "--exclude-resource-type", "unit_test"],
+        poisoned["warehouse"],
+        clean["work_dir"],
+        check=False,
+    )
+    assert build.returncode == 1, build.stdout[-4000:]
+    results = dbt_harness.run_results(clean["work_dir"])
+    check = results["fx_rate_available_for_deals"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+    assert {m: results[m]["status"] for m in DEAL_MONEY_MARTS} == dict.fromkeys(
+        DEAL_MONEY_MARTS, "skipped"
+    )
+    assert {m: results[m]["status"] for m in NO_DEAL_MONEY_MODELS} == dict.fromkeys(
+        NO_DEAL_MONEY_MODELS, "success"
+    )
+    # attribution still credits the CHF deal as a won conversion; only its money waits
+    assert dbt_harness.query(
+        poisoned["warehouse"],
+        "select count(*) from intermediate.int_attribution_conversions"
+        " where conversion_id = '0060000000000O6AAA'",
+    ) == [(1,)]
+
+
+def test_ad_spend_currency_without_fx_rate_fails_fx_rate_available_for_ad_spend(
+    dbt_harness, poisoned: dict
+) -> None:
+    # a Google Ads account billing in CHF on 2026-01-15: no CHF rate on or before it
+    chf = _google(3, "333", "CHF", "55", "30000000")
+    dbt_harness.insert_raw(poisoned["warehouse"], "google_ads", "ad_stats", [chf])
+    poisoned["run"](
+        [
+            "run",
+            "--select",
+            "stg_google_ads__ad_stats",
+            "int_ad_performance_unioned",
+            "--full-refresh",
+        ]
+    )
+    results = poisoned["test"]("fx_rate_available_for_ad_spend")
+    check = results["fx_rate_available_for_ad_spend"]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+    [row] = poisoned["failing_rows"]("fx_rate_available_for_ad_spend")
+    assert (row["model_name"], row["currency_code"]) == ("int_ad_performance_unioned", "CHF")
+    assert (row["rate_needed_for_date"], row["amount"]) == (date(2026, 1, 15), 30)
+    # the deals' check is another check: it still passes
+    deals = poisoned["test"]("fx_rate_available_for_deals")["fx_rate_available_for_deals"]
+    assert (deals["status"], deals["failures"]) == ("pass", 0)
 
 
 def test_deal_counted_twice_fails_won_revenue_reconciles(poisoned: dict) -> None:

@@ -8,7 +8,8 @@
     currency and of the reporting currency, as int_fx_rates_daily gives them (both 1
     for EUR). An amount already in the reporting currency needs no rate and passes
     through unchanged. A missing rate gives null, never an assumed 1.0: the singular
-    test fx_rate_available fails on it.
+    tests fx_rate_available_for_deals (deal amounts) and fx_rate_available_for_ad_spend
+    (ad spend) fail on it.
 
     The result is decimal(18, 6): the division is exact to the micro-unit; nothing is
     rounded to cents here (the glossary rounds only LinkedIn cost, in staging).

@@ -18,8 +18,9 @@
     not int_ad_performance_unioned, so a row lost or doubled on the way to the mart
     (a fan-out join, a dropped platform) fails it. Ad-platform dates are account-time-
     zone dates used as they are (§5), so no reporting-time-zone shift applies. A row
-    without a rate converts to null on both sides and is left to fx_rate_available.
-    Returns the (date, platform) pairs that differ, with both values.
+    without a rate converts to null on both sides and is left to
+    fx_rate_available_for_ad_spend. Returns the (date, platform) pairs that differ,
+    with both values.
 
     Checks mart_marketing_daily (meta dagster ref): the mart whose spend it guards.
 -#}

@@ -19,8 +19,9 @@
     staging, not int_opportunities_converted, so a deal counted twice (or lost) on the
     way to the mart fails it; deals are counted before the rate join, so a fan-out
     there cannot hide one. A deal without a rate converts to null on both sides and is
-    left to fx_rate_available. A won deal without a CloseDate has no month and fails
-    here: the mart cannot show it. Returns the months that differ, with both values.
+    left to fx_rate_available_for_deals. A won deal without a CloseDate has no month
+    and fails here: the mart cannot show it. Returns the months that differ, with both
+    values.
 
     Checks mart_sales_monthly (meta dagster ref): the mart whose numbers it guards.
 -#}

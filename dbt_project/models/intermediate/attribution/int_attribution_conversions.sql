@@ -1,7 +1,8 @@
 {#-
     definitions §4 Conversions: every lead (a person's effective Lead time) and every
     closed-won Opportunity, one row per conversion, with the anchor of its touchpoint
-    window and its revenue in the reporting currency.
+    window. No money: a deal's revenue in the reporting currency joins in
+    fct_attribution, so a missing exchange rate stops only the marts that show it.
 -#}
 
 with
@@ -14,7 +15,7 @@ person_stages as (
 
 opportunities as (
 
-    select * from {{ ref('int_opportunities_converted') }}
+    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 
@@ -32,7 +33,6 @@ lead_conversions as (
         person_id,
         cast(null as {{ dbt.type_string() }}) as opportunity_id,
         1 as linked_person_count,
-        cast(0 as {{ dbt.type_numeric() }}) as revenue_in_reporting_currency,
         lead_at as converted_at,
         lead_at as window_anchor_at
     from person_stages
@@ -58,8 +58,6 @@ deal_conversions as (
         cast(null as {{ dbt.type_string() }}) as person_id,
         opportunities.opportunity_id,
         coalesce(linked_person_counts.linked_person_count, 0) as linked_person_count,
-        cast(coalesce(opportunities.amount_in_reporting_currency, 0) as {{ dbt.type_numeric() }})
-            as revenue_in_reporting_currency,
         cast(opportunities.close_date as {{ dbt.type_timestamp() }}) as converted_at,
         opportunities.created_at as window_anchor_at
     from opportunities
@@ -89,7 +87,6 @@ final as (
 
         -- numbers
         linked_person_count,
-        revenue_in_reporting_currency,
 
         -- timestamps
         converted_at,

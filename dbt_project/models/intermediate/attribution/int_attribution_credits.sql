@@ -2,7 +2,8 @@
     definitions §4 Models: every eligible touchpoint's credit under first_touch,
     last_touch, linear, position_based and time_decay; a conversion without touchpoints
     gets one Unattributed row per model. The last touch takes 1 - the others' credits,
-    so the credits of a conversion and model sum to 1.
+    so the credits of a conversion and model sum to 1. No money: fct_attribution
+    multiplies a won deal's credit by its revenue.
 -#}
 
 {%- set first_weight = var('position_based_first_weight') %}
@@ -174,9 +175,6 @@ final as (
         credits.touch_count,
         credits.days_before_conversion,
         credits.credit,
-        conversions.revenue_in_reporting_currency,
-        cast(credits.credit * conversions.revenue_in_reporting_currency as {{ type_double() }})
-            as attributed_revenue,
 
         -- timestamps
         credits.session_started_at,

@@ -32,7 +32,7 @@ contacts as (
 
 opportunities as (
 
-    select * from {{ ref('int_opportunities_converted') }}
+    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 opportunities as (
 
-    select * from {{ ref('int_opportunities_converted') }}
+    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 

@@ -1,15 +1,16 @@
 {#-
-    definitions §5 Sales and Currency: every opportunity with its amount (null is 0) in
-    its own currency and in the reporting currency, converted at its CloseDate's rate
-    when closed and at the latest published rate when open; won and lost as the
-    glossary defines them.
+    definitions §5 Currency: every opportunity of int_opportunities_classified (amount,
+    null as 0, in its own currency; won and lost as the glossary defines them) with
+    its amount in the reporting currency, converted at its CloseDate's rate when
+    closed and at the latest published rate when open. The models that show deal
+    money read this one; a missing rate fails fx_rate_available_for_deals here.
 -#}
 
 with
 
-salesforce_opportunities as (
+opportunities_classified as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_classified') }}
 
 ),
 
@@ -26,60 +27,17 @@ latest_rate as (
 
 ),
 
--- a null IsClosed or IsWon is false
-flagged as (
+rate_dated as (
 
     select
-        opportunity_id,
-        account_id,
-        campaign_id,
-        owner_id,
-        opportunity_name,
-        stage_name,
-        opportunity_type,
-        lead_source,
-        forecast_category,
-        currency_code,
-        amount,
-        probability,
-        coalesce(is_closed, false) as is_closed,
-        coalesce(is_won, false) as is_won_flag,
-        close_date,
-        created_at
-
-    from salesforce_opportunities
-
-),
-
-classified as (
-
-    select
-        flagged.opportunity_id,
-        flagged.account_id,
-        flagged.campaign_id,
-        flagged.owner_id,
-        flagged.opportunity_name,
-        flagged.stage_name,
-        flagged.opportunity_type,
-        flagged.lead_source,
-        flagged.forecast_category,
-        flagged.currency_code,
-        coalesce(flagged.amount, 0) as amount,
-        flagged.amount is null as is_amount_missing,
-        flagged.probability,
-        flagged.is_closed,
-        -- won means IsClosed and IsWon, whatever the Type; lost means closed and not won
-        flagged.is_closed and flagged.is_won_flag as is_won,
-        flagged.is_closed and not flagged.is_won_flag as is_lost,
-        flagged.close_date,
+        opportunities_classified.*,
         -- closed: the CloseDate's rate; open: the latest rate
         case
-            when flagged.is_closed then flagged.close_date
+            when opportunities_classified.is_closed then opportunities_classified.close_date
             else latest_rate.latest_rate_date
-        end as fx_rate_date,
-        flagged.created_at
+        end as fx_rate_date
 
-    from flagged
+    from opportunities_classified
     cross join latest_rate
 
 ),
@@ -87,19 +45,19 @@ classified as (
 converted as (
 
     select
-        classified.*,
+        rate_dated.*,
         {{ convert_to_reporting_currency(
-            'classified.amount',
-            'classified.currency_code',
+            'rate_dated.amount',
+            'rate_dated.currency_code',
             'fx_rates_daily.units_per_eur',
             'fx_rates_daily.reporting_units_per_eur'
         ) }} as amount_in_reporting_currency
 
-    from classified
+    from rate_dated
     left join fx_rates_daily
         on
-            classified.currency_code = fx_rates_daily.currency_code
-            and classified.fx_rate_date = fx_rates_daily.calendar_date
+            rate_dated.currency_code = fx_rates_daily.currency_code
+            and rate_dated.fx_rate_date = fx_rates_daily.calendar_date
 
 ),
 

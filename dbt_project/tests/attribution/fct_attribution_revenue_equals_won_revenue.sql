@@ -3,32 +3,33 @@
         severity='error',
         meta={
             "description": "Under every attribution model, the revenue credited to touchpoints adds up to the total won revenue, to the cent.",
-            "dagster": {"ref": {"name": "int_attribution_credits"}},
+            "dagster": {"ref": {"name": "fct_attribution"}},
         },
     )
 }}
 
 {#-
     definitions §4 Unattributed: for every model, attributed revenue summed over channels
-    equals total won revenue (every won Opportunity, null amount as 0: the deal_won rows
-    of int_attribution_conversions, whose unit test shows it holds every won
-    Opportunity), to the cent.
+    equals total won revenue (every won Opportunity of int_opportunities_converted,
+    null amount as 0, the revenue fct_attribution gives a deal_won conversion), to the
+    cent.
 
-    Checks int_attribution_credits (meta dagster ref): the attributed revenue is the
-    number it guards; int_attribution_conversions gives the total to meet.
+    Checks fct_attribution (meta dagster ref): the attributed revenue is the number it
+    guards; int_opportunities_converted gives the total to meet. The attribution
+    models carry no money, so this check lives on the mart that joins the revenue.
 -#}
 
 with
 
-credits as (
+attribution as (
 
-    select * from {{ ref('int_attribution_credits') }}
+    select * from {{ ref('fct_attribution') }}
 
 ),
 
-conversions as (
+opportunities as (
 
-    select * from {{ ref('int_attribution_conversions') }}
+    select * from {{ ref('int_opportunities_converted') }}
 
 ),
 
@@ -43,9 +44,12 @@ models as (
 
 won_revenue as (
 
-    select coalesce(sum(revenue_in_reporting_currency), 0) as total_won_revenue
-    from conversions
-    where conversion_type = 'deal_won'
+    select
+        coalesce(
+            sum(cast(coalesce(amount_in_reporting_currency, 0) as {{ dbt.type_numeric() }})), 0
+        ) as total_won_revenue
+    from opportunities
+    where is_won
 
 ),
 
@@ -54,7 +58,7 @@ attributed_revenue as (
     select
         model,
         sum(attributed_revenue) as total_attributed_revenue
-    from credits
+    from attribution
     where conversion_type = 'deal_won'
     group by model
 
