@@ -15,11 +15,12 @@ From that mark:
   erased rows from) or a changed dbt project (a new definition, seed or model): every
   model is built, and every raw check runs.
 
-The mark moves in two steps: the dbt step records ``built`` when its build succeeded,
-and the publish step turns it into ``published`` once the marts it built passed their
-checks and were published. A run that fails anywhere in between leaves ``published``
-where it was, so the next refresh builds again (and fails again if the data is still
-wrong): nothing is ever marked done that readers have not got.
+The mark moves in two steps: the dbt step records ``built`` when its build succeeded
+(every test passed, nothing left out), and the publish step turns it into
+``published`` once every mart it built passed its checks and was published fresh. A
+refresh that fails anywhere in between, or whose publication held a mart back, leaves
+``published`` where it was, so the next refresh builds again (and holds back again if
+the data is still wrong): nothing is ever marked done that readers have not got.
 
 No Dagster here: the CLI reads this before deciding to start a run at all.
 """

@@ -13,8 +13,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from orchestration.settings import Settings
 
@@ -108,28 +110,68 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@dataclass
+class Execution:
+    """The runs one command executed (a refresh and the publication that follows it),
+    their check outcomes, their steps' timings and the log file."""
+
+    results: list[Any]
+    outcomes: list[Any]
+    log_path: Path
+    timings: list[tuple[str, float | None, str]]
+    model_errors: int = 0
+    """Models dbt could not build in the refresh run (its dbt step's tag)."""
+
+    @property
+    def success(self) -> bool:
+        return all(result.success for result in self.results)
+
+    @property
+    def run_ids(self) -> str:
+        return ", ".join(result.run_id for result in self.results)
+
+    @property
+    def failed_steps(self) -> list[str]:
+        return [
+            event.step_key
+            for result in self.results
+            for event in result.all_events
+            if event.is_step_failure and event.step_key
+        ]
+
+
 def _execute(
     settings: Settings,
     job_name: str,
     log_name: str,
     trigger: str,
     tags: dict[str, str] | None = None,
-):
+    *,
+    publish: bool = False,
+) -> Execution:
     """Run a job of the code location in this process against DAGSTER_HOME's
     instance, progress lines to stdout, dbt's verbose output to a log file.
 
-    Returns the run result, the run's check outcomes, the log path and the steps'
-    timings.
+    With ``publish``, a `publish_marts` run follows when the job's dbt step built
+    (as the sensor ``publish_after_refresh`` does for scheduled runs).
     """
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.jobs import (
+        DBT_BUILT_TAG,
+        DBT_MODEL_ERRORS_TAG,
+        PUBLISH_JOB_NAME,
+        PUBLISHES_RUN_TAG,
+    )
     from orchestration.progress import PROGRESS_LOGGER, progress_to, step_timings
     from orchestration.quality.checks import check_outcomes
     from orchestration.runs import fail_abandoned_runs, owner_tags
 
-    job = defs.resolve_job_def(job_name)
     log_path = _run_log_path(settings, log_name)
+    run_config = {"loggers": {PROGRESS_LOGGER: {}}}
+    common_tags = {"journey/trigger": trigger, **owner_tags()}
+    execution = Execution([], [], log_path, [])
     with (
         DagsterInstance.get() as instance,
         open(log_path, "w", encoding="utf-8") as log,
@@ -142,15 +184,21 @@ def _execute(
                 file=sys.stderr,
                 flush=True,
             )
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {PROGRESS_LOGGER: {}}},
-            tags={"journey/trigger": trigger, **owner_tags(), **(tags or {})},
-        )
-        outcomes = check_outcomes(instance, result.run_id)
-        timings = step_timings(instance, result.run_id)
-    return result, outcomes, log_path, timings
+        runs = [(job_name, {**common_tags, **(tags or {})})]
+        while runs:
+            name, run_tags = runs.pop(0)
+            result = defs.resolve_job_def(name).execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config, tags=run_tags
+            )
+            execution.results.append(result)
+            execution.outcomes += check_outcomes(instance, result.run_id)
+            execution.timings += step_timings(instance, result.run_id)
+            run = instance.get_run_by_id(result.run_id)
+            run_tags = run.tags if run else {}
+            execution.model_errors += int(run_tags.get(DBT_MODEL_ERRORS_TAG, "0"))
+            if publish and name == job_name and run_tags.get(DBT_BUILT_TAG) == "true":
+                runs.append((PUBLISH_JOB_NAME, {**common_tags, PUBLISHES_RUN_TAG: result.run_id}))
+    return execution
 
 
 def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report module
@@ -213,12 +261,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     mode = "full rebuild" if args.full else "incremental"
     print(f"refreshing {settings.warehouse} from {settings.landing_dir} ({mode})", flush=True)
     tags = {FULL_REFRESH_TAG: "true"} if args.full else {}
-    result, outcomes, log_path, timings = _execute(
-        settings, REFRESH_JOB_NAME, "refresh", "cli", tags
-    )
+    execution = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli", tags, publish=True)
+    outcomes, log_path, timings = execution.outcomes, execution.log_path, execution.timings
     catalog = check_catalog(defs)
     print()
-    print(render_summary(settings.warehouse))
+    print(render_summary(settings.warehouse, settings.serving))
     _print_failures(outcomes, catalog)
     elapsed = time.monotonic() - started
     print()
@@ -235,19 +282,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     ):
         if path is not None and path.exists():
             print(f"{label}: {path}")
-    if result.success and not blocking_failed:
+    model_errors = execution.model_errors
+    if model_errors:
+        checks_line += f"; {model_errors} model(s) dbt could not build (see the log)"
+    if execution.success and not blocking_failed and not model_errors:
         print(
             f"refresh succeeded in {elapsed:.1f}s; {checks_line} "
-            f"(run {result.run_id}; log {log_path})"
+            f"(runs {execution.run_ids}; log {log_path})"
         )
         return EXIT_OK
-    failed = [
-        event.step_key for event in result.all_events if event.is_step_failure and event.step_key
-    ]
     print(
-        f"refresh FAILED in {elapsed:.1f}s (run {result.run_id}); {checks_line}; failed "
-        f"steps: {', '.join(failed) or 'none'}. Numbers downstream of a blocking failure "
-        f"keep their last good build. Full log: {log_path}",
+        f"refresh FAILED in {elapsed:.1f}s (runs {execution.run_ids}); {checks_line}; failed "
+        f"steps: {', '.join(execution.failed_steps) or 'none'}. The marts a blocking "
+        f"failure guards keep their last good build; the others are published fresh. "
+        f"Full log: {log_path}",
         file=sys.stderr,
     )
     return EXIT_FAILED
@@ -276,19 +324,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"checking {settings.warehouse} (no rebuild)", flush=True)
     started = time.monotonic()
-    result, outcomes, log_path, _ = _execute(settings, CHECK_JOB_NAME, "check", "cli-check")
+    execution = _execute(settings, CHECK_JOB_NAME, "check", "cli-check")
+    outcomes, log_path = execution.outcomes, execution.log_path
     elapsed = time.monotonic() - started
     print()
     print(results_table(outcomes, catalog))
     _print_failures(outcomes, catalog)
     blocking_failed = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
-    if result.success and not blocking_failed:
-        print(f"checks done in {elapsed:.1f}s (run {result.run_id}; log {log_path})")
+    if execution.success and not blocking_failed:
+        print(f"checks done in {elapsed:.1f}s (run {execution.run_ids}; log {log_path})")
         return EXIT_OK
     print(
         f"checks FAILED in {elapsed:.1f}s: {len(blocking_failed)} blocking failure(s)"
-        f"{'' if result.success else ', and a step of the check run failed'} "
-        f"(run {result.run_id}; log {log_path})",
+        f"{'' if execution.success else ', and a step of the check run failed'} "
+        f"(run {execution.run_ids}; log {log_path})",
         file=sys.stderr,
     )
     return EXIT_FAILED
@@ -328,17 +377,23 @@ def cmd_forget(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     def refresh() -> tuple[str, bool]:
-        result, outcomes, log_path, _ = _execute(
-            settings, REFRESH_JOB_NAME, "forget", "cli-forget", {FULL_REFRESH_TAG: "true"}
+        execution = _execute(
+            settings,
+            REFRESH_JOB_NAME,
+            "forget",
+            "cli-forget",
+            {FULL_REFRESH_TAG: "true"},
+            publish=True,
         )
         from orchestration.definitions import defs
         from orchestration.quality.report import check_catalog, is_blocking
 
         catalog = check_catalog(defs)
+        outcomes = execution.outcomes
         blocking = [o for o in outcomes if not o.passed and is_blocking(o, catalog)]
         _print_failures(outcomes, catalog)
-        print(f"refresh run {result.run_id}; log {log_path}")
-        return result.run_id, result.success and not blocking
+        print(f"refresh runs {execution.run_ids}; log {execution.log_path}")
+        return execution.results[0].run_id, execution.success and not blocking
 
     print(f"erasing a person from {settings.warehouse}", flush=True)
     erasure = forget(settings, email, refresh=None if args.no_refresh else refresh)
@@ -377,7 +432,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
 def cmd_summary(_args: argparse.Namespace) -> int:
     from orchestration.summary import render_summary
 
-    print(render_summary(Settings.from_env().warehouse))
+    settings = Settings.from_env()
+    print(render_summary(settings.warehouse, settings.serving))
     return EXIT_OK
 
 

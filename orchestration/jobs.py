@@ -13,30 +13,63 @@ run launched from the UI. Needed after a definition variable changes (the increm
 path only recomputes what new data touches)."""
 
 REFRESH_JOB_NAME = "refresh_warehouse"
+PUBLISH_JOB_NAME = "publish_marts"
 CHECK_JOB_NAME = "check_warehouse"
+
+PUBLISHES_RUN_TAG = "journey/publishes_run"
+"""On a `publish_marts` run: the id of the `refresh_warehouse` run whose build and check
+outcomes it publishes (which marts are fresh, which are held back)."""
+DBT_BUILT_TAG = "journey/dbt_built"
+"""Added to a `refresh_warehouse` run by its dbt step when it ran a build: only such a
+run has marts to publish."""
+
+DBT_MODEL_ERRORS_TAG = "journey/dbt_model_errors"
+"""Added with ``journey/dbt_built``: how many models dbt could not build (SQL errors)."""
+
+PUBLICATION_GROUPS = ("serving", "reports")
+"""The asset groups a `publish_marts` run materializes: the published file and the
+report read from it."""
+
+PUBLISHED_FILE_KEY = dg.AssetKey(["serving", "published_marts"])
+"""The published file's asset (``orchestration.serving.assets``): its check runs only
+with its publication."""
 
 refresh_job = dg.define_asset_job(
     name=REFRESH_JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(*PUBLICATION_GROUPS),
     description=(
         "Load every new landing file into raw, then build seeds, staging, intermediate "
-        "and marts with their tests. The job `journey refresh` runs, and the one a "
-        "schedule runs."
+        "and marts with their tests and quality suites. The job `journey refresh` runs, "
+        "and the one the schedule and the landing sensor run; `publish_marts` follows it."
     ),
     tags={**WRITER_TAGS, "journey/kind": "refresh"},
+)
+
+publish_job = dg.define_asset_job(
+    name=PUBLISH_JOB_NAME,
+    selection=dg.AssetSelection.groups(*PUBLICATION_GROUPS),
+    description=(
+        "Publish the marts of the last refresh to the file BI tools read, each fresh or, "
+        "when a blocking rule guarding it failed in that refresh, as its last good build "
+        "(orchestration/serving/holds.py); then write the report from that file. Runs "
+        "after every `refresh_warehouse` run that built (tag journey/publishes_run)."
+    ),
+    tags={**WRITER_TAGS, "journey/kind": "publish"},
 )
 
 
 check_job = dg.define_asset_job(
     name=CHECK_JOB_NAME,
-    selection=dg.AssetSelection.all_asset_checks(),
+    selection=dg.AssetSelection.all_asset_checks()
+    - dg.AssetSelection.checks_for_assets(PUBLISHED_FILE_KEY),
     description=(
         "Run every data-quality check (the quality suites and the dbt tests) against the "
-        "warehouse as it is, without loading or rebuilding anything. `journey check`."
+        "warehouse as it is, without loading or rebuilding anything. `journey check`. "
+        "(The published file's check runs with its publication.)"
     ),
     tags={**WRITER_TAGS, "journey/kind": "check"},
 )
 
 
 def build_job_definitions() -> dg.Definitions:
-    return dg.Definitions(jobs=[refresh_job, check_job])
+    return dg.Definitions(jobs=[refresh_job, publish_job, check_job])

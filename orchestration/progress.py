@@ -135,7 +135,7 @@ def step_timings(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, f
         elif kind == DagsterEventType.STEP_FAILURE:
             ended[step] = (record.timestamp, "FAILED")
         elif kind == DagsterEventType.STEP_SKIPPED:
-            ended[step] = (record.timestamp, "skipped: nothing upstream changed")
+            ended[step] = (record.timestamp, "skipped: nothing upstream was built in this run")
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             metadata = event.step_materialization_data.materialization.metadata
             if "load_seconds" in metadata and step not in load_seconds:

@@ -1,11 +1,13 @@
 """When refreshes run unattended: a daily schedule and a landing-zone sensor.
 
-Both start the `refresh_warehouse` job. Runs that write the warehouse carry the tag
-``journey/writes_warehouse=true``; the instance's run queue lets one such run at a
-time proceed (``DAGSTER_HOME/dagster.yaml``, written by ``journey``), since DuckDB
-allows one writing process. Transient failures are retried: run retries for a run
-whose worker died, and a step retry policy on the load steps (a lock held for a
-moment by another process).
+Both start the `refresh_warehouse` job; a run-status sensor then starts
+`publish_marts` for every refresh run that built, so the marts it built are published
+(those a failed rule guards held back at their last good build). Runs that write the
+warehouse carry the tag ``journey/writes_warehouse=true``; the instance's run queue
+lets one such run at a time proceed (``DAGSTER_HOME/dagster.yaml``, written by
+``journey``), since DuckDB allows one writing process. Transient failures are retried:
+run retries for a run whose worker died, and a step retry policy on the load steps (a
+lock held for a moment by another process).
 """
 
 import hashlib
@@ -16,7 +18,14 @@ import dagster as dg
 
 from ingestion.core import list_files
 from ingestion.registry import RAW_TABLES, RawTable
-from orchestration.jobs import WRITER_TAGS, refresh_job
+from orchestration.jobs import (
+    DBT_BUILT_TAG,
+    PUBLICATION_GROUPS,
+    PUBLISHES_RUN_TAG,
+    WRITER_TAGS,
+    publish_job,
+    refresh_job,
+)
 from orchestration.settings import Settings
 
 DAILY_CRON = "0 6 * * *"
@@ -79,7 +88,9 @@ def landing_files_sensor(
         yield dg.SkipReason("no new landing files")
         return
     tables = [t for t in RAW_TABLES if f"{t.source}/{t.object}" in changed]
-    selection = dg.AssetSelection.assets(*(_raw_key(t) for t in tables)).downstream()
+    selection = dg.AssetSelection.assets(
+        *(_raw_key(t) for t in tables)
+    ).downstream() - dg.AssetSelection.groups(*PUBLICATION_GROUPS)
     keys = sorted(
         selection.resolve(context.repository_def.asset_graph), key=lambda k: k.to_user_string()
     )
@@ -96,5 +107,34 @@ def landing_files_sensor(
     context.update_cursor(json.dumps(now, sort_keys=True))
 
 
+@dg.run_status_sensor(
+    name="publish_after_refresh",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[refresh_job],
+    request_job=publish_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Publish the marts after every refresh run that built them (the schedule's, the "
+        "landing sensor's or one launched from the UI)."
+    ),
+)
+def publish_after_refresh(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+    run = context.dagster_run
+    if run.tags.get(DBT_BUILT_TAG) != "true":
+        return dg.SkipReason(f"run {run.run_id} built nothing: nothing new to publish")
+    return publish_request(run.run_id, trigger="publish_sensor")
+
+
+def publish_request(refresh_run_id: str, *, trigger: str) -> dg.RunRequest:
+    """The `publish_marts` run for a refresh run (one per refresh run: its run key)."""
+    return dg.RunRequest(
+        run_key=f"publish-{refresh_run_id}",
+        tags={**WRITER_TAGS, "journey/trigger": trigger, PUBLISHES_RUN_TAG: refresh_run_id},
+    )
+
+
 def build_schedule_definitions() -> dg.Definitions:
-    return dg.Definitions(schedules=[daily_refresh_schedule], sensors=[landing_files_sensor])
+    return dg.Definitions(
+        schedules=[daily_refresh_schedule],
+        sensors=[landing_files_sensor, publish_after_refresh],
+    )

@@ -75,7 +75,48 @@ def _erased_totals(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     ).fetchone()
 
 
-def render_summary(warehouse: Path) -> str:
+def publication_lines(serving: Path | None) -> list[str]:
+    """What BI tools read: how many marts the published file holds fresh, and each
+    mart held back at an older build with the rule that holds it (``_publication``)."""
+    if serving is None or not serving.exists():
+        return []
+    try:
+        conn = duckdb.connect(str(serving), read_only=True)
+    except duckdb.Error as error:
+        return [f"cannot read the published file {serving}: {error}"]
+    with conn:
+        columns = {
+            row[0]
+            for row in conn.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = '_publication'"
+            ).fetchall()
+        }
+        if "held_back" not in columns:
+            return []
+        rows = conn.execute(
+            "select table_name, held_back, held_by, data_built_at, data_run_id, "
+            "max(published_at) over () from marts._publication order by table_name"
+        ).fetchall()
+    if not rows:
+        return []
+    held = [row for row in rows if row[1]]
+    published_at = rows[0][5]
+    lines = [
+        f"published marts ({serving}, {published_at:%Y-%m-%d %H:%M} UTC): "
+        f"{len(rows) - len(held)} fresh, {len(held)} held back"
+    ]
+    for name, _, held_by, built_at, built_by, _ in held:
+        since = (
+            f"last good build {built_at:%Y-%m-%d %H:%M} UTC (run {built_by})"
+            if built_at is not None
+            else "never published: left out of the file"
+        )
+        lines.append(f"  HELD BACK {name}: {since}; held by {held_by}")
+    return lines
+
+
+def render_summary(warehouse: Path, serving: Path | None = None) -> str:
     """The closing summary of ``journey refresh`` (also ``journey summary``)."""
     if not warehouse.exists():
         return f"No warehouse at {warehouse} yet: run `journey refresh`."
@@ -112,6 +153,7 @@ def render_summary(warehouse: Path) -> str:
             if rows:
                 lines.append("quarantined records (see raw._quarantine):")
                 lines.extend(f"  {obj:<36} {n:>6,}  {reason}" for obj, reason, n in rows)
+    lines.extend(publication_lines(serving))
     lines.append(f"warehouse file: {warehouse}")
     lines.append("Dagster UI: `make dev`, then open http://127.0.0.1:3000")
     return "\n".join(lines)

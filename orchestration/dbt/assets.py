@@ -6,6 +6,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -17,7 +18,7 @@ from packaging import version
 
 from orchestration.build_state import BUILT, plan_build, record_mark
 from orchestration.dbt.project import TRANSLATOR, dbt_project
-from orchestration.jobs import FULL_REFRESH_TAG
+from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.resources import WarehouseResource
 
@@ -133,6 +134,38 @@ def keep_partial_parse(invocation_target: Path, project_target: Path) -> None:
         staged.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class BuildOutcome:
+    """What ``dbt build`` did, from its run results."""
+
+    crashed: bool
+    """dbt exited with an error before or outside the nodes (exit code 2)."""
+    model_errors: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+def build_outcome(invocation: Any) -> BuildOutcome:
+    """Read a finished dbt invocation: exit code 0 (all passed) or 1 (a node failed: a
+    test, or a model that did not build) is a build; anything else is a crash."""
+    code = invocation.process.wait(timeout=60)
+    if code not in (0, 1):
+        return BuildOutcome(crashed=True)
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except (OSError, ValueError):
+        return BuildOutcome(crashed=code != 0)
+    models = [r for r in results if str(r.get("unique_id", "")).startswith("model.")]
+    return BuildOutcome(
+        crashed=False,
+        model_errors=tuple(
+            r["unique_id"].rsplit(".", 1)[-1] for r in models if r.get("status") == "error"
+        ),
+        skipped=tuple(
+            r["unique_id"].rsplit(".", 1)[-1] for r in models if r.get("status") == "skipped"
+        ),
+    )
+
+
 def _test_only(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
@@ -171,8 +204,14 @@ def build_dbt_definitions() -> dg.Definitions:
         (``make test``).
 
         Models downstream of a raw table whose blocking quality check failed earlier in
-        this run are left out (they keep their last good build); the step then fails,
-        so the run is marked failed and says why.
+        this run are left out (they keep their last good build), and dbt skips what is
+        built from a model whose blocking test failed. Neither fails the step: the
+        failures are the checks' results, and the `publish_marts` run that follows holds
+        back the marts they guard (``orchestration/serving/holds.py``) while the others
+        are published fresh. The step fails only when dbt could not run at all. A build
+        marks the run ``journey/dbt_built`` (and counts the models that failed to build
+        in ``journey/dbt_model_errors``); only a build without any failure records the
+        ``built`` mark the publication turns into ``published``.
         """
         warehouse.export_warehouse_env()
         if not context.selected_asset_keys:
@@ -203,23 +242,37 @@ def build_dbt_definitions() -> dg.Definitions:
                     reasons = "; ".join(f"{f.check_name}: {f.summary}" for f in failures)
                     context.log.error(f"not building {selector} (blocking check failed: {reasons})")
             invocation = yield from _stream(dbt, args, context)
-            problems = []
-            if not invocation.is_successful():
+            outcome = build_outcome(invocation)
+            if outcome.crashed:
+                # dbt itself failed (a project that does not parse or compile, no
+                # connection): it built nothing this run can vouch for
                 error = invocation.get_error()
-                problems.append(
-                    "dbt build reported errors (a failed model or a failed blocking dbt test; "
-                    f"its children were skipped){f': {error}' if error else ''}"
+                raise dg.Failure(
+                    description=f"dbt build could not run{f': {error}' if error else ''}"
+                )
+            context.instance.add_run_tags(
+                context.run_id,
+                {DBT_BUILT_TAG: "true", DBT_MODEL_ERRORS_TAG: str(len(outcome.model_errors))},
+            )
+            if outcome.model_errors:
+                context.log.error(
+                    f"dbt could not build {', '.join(outcome.model_errors)}; what is built "
+                    "from them was skipped and keeps its last build"
+                )
+            if outcome.skipped:
+                context.log.warning(
+                    f"dbt skipped {len(outcome.skipped)} model(s) below a failed blocking test "
+                    "or a failed model; the marts among them are held back at publication"
                 )
             if blocked:
-                problems.append(
+                context.log.error(
                     "models downstream of "
                     + ", ".join(s.removesuffix("+") for s in blocked)
                     + " were not rebuilt because a blocking quality check failed on them"
                 )
-            if problems:
-                raise dg.Failure(description="; ".join(problems))
-            with warehouse.connect() as conn:
-                record_mark(conn, BUILT, plan.mark(context.run_id))
+            if invocation.is_successful() and not blocked:
+                with warehouse.connect() as conn:
+                    record_mark(conn, BUILT, plan.mark(context.run_id))
 
     return dg.Definitions(
         assets=[journey_dbt],

@@ -55,6 +55,10 @@ def changed_since(manifest: Path) -> Path | None:
 _DBT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md", ".py"}
 
 
+BLOCKING_METADATA = "journey/blocking"
+"""Check metadata: whether a failure is blocking (``orchestration.quality.checks``)."""
+
+
 class JourneyDbtTranslator(DagsterDbtTranslator):
     """Maps dbt sources onto the raw ingestion assets and groups models by layer."""
 
@@ -73,6 +77,29 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
             return fqn[1]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """A dbt test as a check that is never Dagster-``blocking``.
+
+        dagster-dbt makes a test of severity ``error`` Dagster-blocking, and Dagster then
+        fails the whole dbt step when one fails, which skips every check and publication
+        after it, also of the marts the failure does not guard. Blocking stays the
+        test's severity, in the check's metadata (``journey/blocking``): the outcome
+        counts as a blocking failure, dbt skips what is built from the tested model,
+        and the publication holds back the marts it guards (orchestration/serving/holds.py).
+        """
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(
+            blocking=False, metadata={**(spec.metadata or {}), BLOCKING_METADATA: spec.blocking}
+        )
 
 
 TRANSLATOR = JourneyDbtTranslator(

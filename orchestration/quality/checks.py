@@ -6,13 +6,15 @@ this module turns their specs into ``AssetCheckSpec``s and their results into
 example rows), and decides what a blocking failure stops.
 
 Severity: a blocking rule reports ``AssetCheckSeverity.ERROR``, a warning ``WARN``.
-Checks on the raw layer run inside the raw assets' load step (right after the load,
-so they are known before dbt starts) and are not Dagster-``blocking``: Dagster would
-then skip the whole dbt step, i.e. every model, for one vendor's bad file. Instead the
-dbt step leaves out only the models downstream of a raw table whose blocking check
-failed (``blocked_dbt_exclusions``) and then fails, so the run is marked failed and
-``journey refresh`` exits non-zero. dbt tests with severity ``error`` skip their
-descendants inside ``dbt build`` in the same way.
+No check is Dagster-``blocking``: Dagster would then skip or fail whole steps (every
+model, or every publication) for one vendor's bad file. A failure instead holds back
+only what it guards: checks on the raw layer run inside the raw assets' load step
+(right after the load, so they are known before dbt starts), and the dbt step leaves
+out only the models downstream of a raw table whose blocking check failed
+(``blocked_dbt_exclusions``); dbt tests with severity ``error`` skip what is built from
+their model inside ``dbt build``; the mart suites run one step per mart after dbt. The
+publication then holds back the marts a failure guards
+(``orchestration/serving/holds.py``), and ``journey refresh`` exits non-zero.
 """
 
 import json
@@ -23,11 +25,12 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from orchestration.dbt.project import BLOCKING_METADATA
 from orchestration.resources import WarehouseResource
 from quality.marts import mart_suites
 from quality.model import CheckContext, CheckResult, CheckSpec, Suite
 
-BLOCKING_TAG = "journey/blocking"
+BLOCKING_TAG = BLOCKING_METADATA
 MAX_EXAMPLE_ROWS = 5
 
 
@@ -163,43 +166,44 @@ def blocked_dbt_exclusions(failures: Iterable[CheckOutcome]) -> dict[str, list[C
 
 
 def build_quality_definitions() -> dg.Definitions:
-    """The mart suites as one multi-asset check that runs after dbt has built the marts.
+    """The mart suites as asset checks that run after dbt has built the marts: one
+    check step per mart, so a mart dbt did not rebuild (held back) skips only its own
+    suite.
 
     (The raw layer's suites are checks of the load steps, see
-    ``orchestration.ingestion.assets``.) A blocking mart check is Dagster-``blocking``:
-    a failure stops what reads the marts downstream in the same run.
+    ``orchestration.ingestion.assets``.) They are not Dagster-``blocking``: a failed
+    blocking suite holds back its mart (and the mart's publication group) when the
+    `publish_marts` run that follows publishes the others
+    (``orchestration/serving/holds.py``).
     """
-    suites = mart_suites()
+    return dg.Definitions(asset_checks=[_mart_suite_check(suite) for suite in mart_suites()])
+
+
+def _mart_suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+    mart = suite.asset[-1]
 
     @dg.multi_asset_check(
-        name="mart_quality_suites",
-        specs=[
-            asset_check_spec(spec, dagster_blocking=True)
-            for suite in suites
-            for spec in suite.specs
-        ],
-        description=(
-            "Great Expectations suites on the marts: rates within bounds, channels from "
-            "the seed, spend not negative, Unattributed revenue below its threshold."
-        ),
+        name=f"{mart}_quality_suite",
+        specs=[asset_check_spec(spec, dagster_blocking=False) for spec in suite.specs],
+        description=f"Great Expectations suite on {mart}: {suite.name}.",
         can_subset=True,
     )
-    def mart_quality_suites(
+    def mart_quality_suite(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         settings = warehouse.settings()
         check_context = CheckContext(landing_dir=settings.landing_dir)
-        # Read-only: the marts are built; nothing here writes.
+        # Read-only: the mart is built; nothing here writes.
         with (
             warehouse.writer_lock(context.log),
             duckdb.connect(str(settings.warehouse), read_only=True) as conn,
         ):
             yield from run_suites(
                 conn,
-                suites,
+                [suite],
                 check_context,
                 selected=set(context.selected_asset_check_keys),
                 log=context.log,
             )
 
-    return dg.Definitions(asset_checks=[mart_quality_suites])
+    return mart_quality_suite

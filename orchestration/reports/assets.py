@@ -16,6 +16,7 @@ from orchestration.reports.render import (
     write_report,
 )
 from orchestration.resources import WarehouseResource
+from orchestration.serving.assets import SERVING_ASSET_KEY
 from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_REPORT_DIR, PROJECT_ROOT
 
 REPORT_ASSET_KEY = dg.AssetKey(["reports", "refresh_report"])
@@ -38,33 +39,32 @@ def build_report_definitions() -> dg.Definitions:
         name=REPORT_ASSET_KEY.path[-1],
         key_prefix=REPORT_ASSET_KEY.path[:-1],
         group_name="reports",
-        deps=list(MART_ASSET_KEYS),
+        deps=[SERVING_ASSET_KEY],
         kinds={"html"},
     )
     def refresh_report(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        """Static HTML report of the marts, written after each refresh.
+        """Static HTML report of the published marts, written after each publication.
 
         Revenue and won deals against target by month, the funnel with its conversion
         rates, channel ROI under each attribution model, spend / CPL / CAC by month and
         the email campaigns, in one self-contained page (inline SVG charts, no server
         needed). Written to ``JOURNEY_REPORT_DIR`` (default ``data/reports/``) as
         ``report-<UTC timestamp>.html``, and ``latest.html`` is replaced atomically. It
-        opens the warehouse read-only; an empty mart shows "no data yet".
+        reads the published file (what BI tools read, not the warehouse), so a mart held
+        back by a failed rule shows its last good build, and the report says which marts
+        are held back, by which rule and since when; an empty mart shows "no data yet".
         """
         settings = warehouse.settings()
         report_dir = settings.report_dir or (PROJECT_ROOT / DEFAULT_REPORT_DIR)
-        if not settings.warehouse.exists():
+        if not settings.serving.exists():
             raise dg.Failure(
-                description=f"no warehouse at {settings.warehouse}: run a refresh first"
+                description=f"no published file at {settings.serving}: run a refresh first"
             )
         generated_at = datetime.now(UTC)
         currency = reporting_currency()
-        with (
-            warehouse.writer_lock(context.log),
-            duckdb.connect(str(settings.warehouse), read_only=True) as conn,
-        ):
+        with duckdb.connect(str(settings.serving), read_only=True) as conn:
             report = build_report(conn, generated_at=generated_at, currency=currency)
         path = write_report(report.html, report_dir, generated_at)
         empty = [s.title for s in report.sections if s.rows == 0]

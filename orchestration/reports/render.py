@@ -674,6 +674,8 @@ h3 { margin: 18px 0 6px; font-size: 15px; }
 .note { color: #6b7280; margin: 6px 0 10px; }
 .empty { color: #92400e; background: #fffbeb; border: 1px solid #fde68a;
   border-radius: 6px; padding: 10px 12px; }
+.held { color: #991b1b; background: #fef2f2; border: 1px solid #fecaca;
+  border-radius: 6px; padding: 10px 12px; margin: 12px 0; }
 .sources { color: #9ca3af; font-size: 12px; margin: 10px 0 0; }
 .chart { display: block; width: 100%; height: auto; margin: 6px 0 12px; }
 .chart text { font-size: 11px; fill: #4b5563; }
@@ -700,6 +702,51 @@ table.pivot .first { border-left: 2px solid #d1d5db; }
 footer { color: #9ca3af; font-size: 12px; text-align: center; padding: 8px 0 24px; }
 @media print { body { background: #fff; } section { break-inside: avoid; } }
 """
+
+
+def _held_back(conn: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The marts of a published file that a failed rule holds back (``_publication``);
+    none for a warehouse or a file published before marts could be held back."""
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = '_publication'",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    }
+    if "held_back" not in columns:
+        return []
+    return _query(
+        conn,
+        f"""
+        select table_name, held_by, data_built_at
+        from {MARTS_SCHEMA}._publication
+        where held_back
+        order by table_name
+        """,
+    )
+
+
+def _held_back_notice(rows: list[Row]) -> str:
+    """A warning above the sections: which marts show an older build, and why."""
+    if not rows:
+        return ""
+    items = "".join(
+        f"<li><strong>{esc(row['table_name'])}</strong>: "
+        + (
+            f"last good build of {esc(row['data_built_at'].strftime('%Y-%m-%d %H:%M'))} UTC"
+            if row["data_built_at"] is not None
+            else "not published yet (no good build so far)"
+        )
+        + f"; held back by {esc(row['held_by'])}</li>"
+        for row in rows
+    )
+    return (
+        '<div class="held"><p><strong>Held back:</strong> a blocking rule failed in the '
+        "last refresh, so these marts keep their last good build (every other mart is "
+        f"fresh); fix the failure and refresh.</p><ul>{items}</ul></div>"
+    )
 
 
 def _utc(moment: datetime) -> datetime:
@@ -733,7 +780,8 @@ def build_report(
         f"<header><h1>{esc(title)}</h1>",
         f"<p>Generated {esc(stamp)}. Money in {esc(currency)} (the reporting currency). "
         f"Months are calendar months in the reporting time zone.</p>",
-        f"<nav>{nav}</nav>{_summary(sales, currency)}</header>",
+        f"<nav>{nav}</nav>{_held_back_notice(_held_back(conn))}"
+        f"{_summary(sales, currency)}</header>",
     ]
     for section in sections:
         sources = ", ".join(f"{MARTS_SCHEMA}.{m}" for m in section.sources)

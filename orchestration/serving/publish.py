@@ -13,6 +13,14 @@ lives on until the reader closes it); a reader that opens after the swap sees th
 one; nobody ever sees a half-built mart, and the refresh never waits for a reader.
 A failed publish removes its temporary file and leaves the last good file in place.
 
+A mart can be **held back** (``held_back``): a blocking rule that guards it failed in
+this refresh, so its new build must not reach readers. The new file then carries that
+mart as the previous file had it (its last good build, copied from the published file
+being replaced), and ``_publication`` says so: per mart when its data was built
+(``data_built_at``, ``data_run_id``), whether it is held back and by which rule
+(``held_by``). A held mart that was never published before is left out of the file
+(``row_count`` null in ``_publication``): no reader ever gets numbers a rule rejected.
+
 The file is written in DuckDB's 1.4 storage format (``STORAGE_VERSION``): DuckDB 2.0
 writes a format that DuckDB 1.x cannot open, and many BI tools still ship DuckDB 1.x
 (Superset's DuckDB extra pins ``duckdb<2``). Its name must not be a schema name in it
@@ -24,6 +32,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +43,18 @@ PUBLISHED_SCHEMA = "marts"
 STORAGE_VERSION = "v1.4.0"
 """The oldest DuckDB storage format the marts need; DuckDB 1.4+ readers open it."""
 PUBLICATION_TABLE = "_publication"
-"""One row per published table: when, by which run, how many rows."""
+"""One row per mart: how many rows, when and by which run the file was published, when
+and by which run its data was built, and whether (and by which rule) it is held back."""
+PUBLICATION_COLUMNS = (
+    ("table_name", "varchar"),
+    ("row_count", "bigint"),
+    ("published_at", "timestamp"),
+    ("run_id", "varchar"),
+    ("data_built_at", "timestamp"),
+    ("data_run_id", "varchar"),
+    ("held_back", "boolean"),
+    ("held_by", "varchar"),
+)
 RESERVED_FILE_STEMS = {PUBLISHED_SCHEMA, "main", "information_schema", "pg_catalog"}
 
 
@@ -46,6 +66,10 @@ class PublishResult:
     size_bytes: int
     seconds: float
     parquet_files: list[Path] = field(default_factory=list)
+    held_back: dict[str, str] = field(default_factory=dict)
+    """Mart -> the rule(s) holding it back: these carry their last good build."""
+    missing: list[str] = field(default_factory=list)
+    """Held-back marts with no earlier publication: left out of the file."""
 
 
 class PublishError(RuntimeError):
@@ -59,8 +83,17 @@ def publish(
     run_id: str,
     export_dir: Path | None = None,
     now: datetime | None = None,
+    held_back: Mapping[str, str] | None = None,
+    built_by: str | None = None,
+    built_at: datetime | None = None,
 ) -> PublishResult:
-    """Copy schema ``marts`` of ``warehouse`` to a new file and swap it in as ``serving``."""
+    """Copy schema ``marts`` of ``warehouse`` to a new file and swap it in as ``serving``.
+
+    ``held_back`` maps a mart to the rule(s) holding it back (words for readers): that
+    mart is copied from the file ``serving`` replaces instead of from the warehouse.
+    ``built_by``/``built_at`` name the run that built the warehouse's marts and when
+    (default: this publication).
+    """
     started = time.monotonic()
     if serving.stem in RESERVED_FILE_STEMS:
         raise PublishError(
@@ -73,8 +106,17 @@ def publish(
     _remove_leftovers(serving)
     temporary = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
     published_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    held = dict(held_back or {})
     try:
-        tables = _build(warehouse, temporary, run_id=run_id, published_at=published_at)
+        tables, missing = _build(
+            warehouse,
+            temporary,
+            previous=serving if serving.exists() else None,
+            run_id=run_id,
+            published_at=published_at,
+            held_back=held,
+            built=(built_at or published_at, built_by or run_id),
+        )
         _fsync(temporary)
         os.replace(temporary, serving)
         _fsync(serving.parent)
@@ -89,44 +131,116 @@ def publish(
         size_bytes=serving.stat().st_size,
         seconds=time.monotonic() - started,
         parquet_files=parquet,
+        held_back=held,
+        missing=missing,
     )
 
 
-def _build(warehouse: Path, target: Path, *, run_id: str, published_at: datetime) -> dict[str, int]:
+_Build = tuple[datetime | None, str | None]
+"""When and by which run a mart's data was built."""
+
+
+def _build(
+    warehouse: Path,
+    target: Path,
+    *,
+    previous: Path | None,
+    run_id: str,
+    published_at: datetime,
+    held_back: Mapping[str, str],
+    built: _Build,
+) -> tuple[dict[str, int], list[str]]:
     with duckdb.connect() as conn:
         conn.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         conn.execute(f"attach ? as published (storage_version '{STORAGE_VERSION}')", [str(target)])
-        names = [
-            row[0]
-            for row in conn.execute(
-                "select table_name from duckdb_tables() "
-                "where database_name = 'warehouse' and schema_name = ? order by table_name",
-                [PUBLISHED_SCHEMA],
-            ).fetchall()
-        ]
+        names = _mart_names(conn, "warehouse")
         if not names:
             raise PublishError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}")
+        earlier: dict[str, _Build] = {}
+        earlier_names: set[str] = set()
+        if previous is not None and held_back:
+            conn.execute("attach ? as previous (read_only)", [str(previous)])
+            earlier_names = set(_mart_names(conn, "previous")) - {PUBLICATION_TABLE}
+            earlier = _previous_builds(conn)
+        names = sorted(set(names) | (set(held_back) & earlier_names))
         conn.execute(f"create schema published.{PUBLISHED_SCHEMA}")
         tables: dict[str, int] = {}
+        rows: list[tuple] = []
+        missing: list[str] = []
         for name in names:
+            held_by = held_back.get(name)
+            if held_by is not None and name not in earlier_names:
+                missing.append(name)
+                rows.append((name, None, published_at, run_id, None, None, True, held_by))
+                continue
+            source = "previous" if held_by is not None else "warehouse"
             conn.execute(
                 f'create table published.{PUBLISHED_SCHEMA}."{name}" as '
-                f'select * from warehouse.{PUBLISHED_SCHEMA}."{name}"'
+                f'select * from {source}.{PUBLISHED_SCHEMA}."{name}"'
             )
-            (rows,) = conn.execute(
+            (count,) = conn.execute(
                 f'select count(*) from published.{PUBLISHED_SCHEMA}."{name}"'
             ).fetchone()
-            tables[name] = int(rows)
-        conn.execute(
-            f"create table published.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} ("
-            "table_name varchar, row_count bigint, published_at timestamp, run_id varchar)"
-        )
+            tables[name] = int(count)
+            built_at, built_by = earlier.get(name, (None, None)) if held_by else (None, None)
+            rows.append(
+                (
+                    name,
+                    int(count),
+                    published_at,
+                    run_id,
+                    built_at if held_by else built[0],
+                    built_by if held_by else built[1],
+                    held_by is not None,
+                    held_by,
+                )
+            )
+        for name in sorted(set(held_back) - set(names)):  # held, in neither file
+            missing.append(name)
+            rows.append((name, None, published_at, run_id, None, None, True, held_back[name]))
+        columns = ", ".join(f"{column} {kind}" for column, kind in PUBLICATION_COLUMNS)
+        conn.execute(f"create table published.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} ({columns})")
         conn.executemany(
-            f"insert into published.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?)",
-            [(name, rows, published_at, run_id) for name, rows in tables.items()],
+            f"insert into published.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} values "
+            f"({', '.join('?' for _ in PUBLICATION_COLUMNS)})",
+            rows,
         )
         conn.execute("detach published")
-    return tables
+    return tables, sorted(missing)
+
+
+def _mart_names(conn: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = ? and schema_name = ? order by table_name",
+            [database, PUBLISHED_SCHEMA],
+        ).fetchall()
+    ]
+
+
+def _previous_builds(conn: duckdb.DuckDBPyConnection) -> dict[str, _Build]:
+    """When and by which run each mart of the previous file was built: its
+    ``data_built_at``/``data_run_id``, or, in a file published before those columns
+    existed, its ``published_at``/``run_id`` (then every mart was built by that run)."""
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = 'previous' and schema_name = ? and table_name = ?",
+            [PUBLISHED_SCHEMA, PUBLICATION_TABLE],
+        ).fetchall()
+    }
+    if not columns:
+        return {}
+    built = "data_built_at, data_run_id" if "data_built_at" in columns else "published_at, run_id"
+    return {
+        name: (built_at, built_by)
+        for name, built_at, built_by in conn.execute(
+            f"select table_name, {built} from previous.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"
+        ).fetchall()
+    }
 
 
 def _export_parquet(serving: Path, export_dir: Path, tables: dict[str, int]) -> list[Path]:

@@ -283,7 +283,7 @@ def test_a_reader_of_the_published_file_never_fails_during_a_refresh(demo) -> No
 def _publication(serving: Path) -> list[tuple]:
     with duckdb.connect(str(serving), read_only=True) as conn:
         return conn.execute(
-            "select table_name, row_count, run_id from marts._publication order by 1"
+            "select table_name, row_count, data_run_id from marts._publication order by 1"
         ).fetchall()
 
 
@@ -328,14 +328,15 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     the rule and its value, the refresh succeeds, and the negative spend never reaches
     raw or the marts. A currency code no FX source knows is a blocking raw check
     (currency_codes_are_iso_4217): refresh exits 1, says which rule broke, and leaves
-    every model downstream of raw/google_ads/ad_stats at its last good build. `journey
+    every model downstream of raw/google_ads/ad_stats at its last good build. Every
+    mart is built from Google Ads (campaign names, the FX span), so the published file
+    holds every mart back at its last good build and says by which rule. `journey
     check` then reports the same failure without rebuilding.
     """
     _, env, root, first, _, _, _ = demo
     assert first.returncode == 0
     warehouse = root / "warehouse.duckdb"
     spend_before = _marketing_spend(warehouse)
-    published_before = _publication(root / "serving.duckdb")
     google = root / "landing/ads/google_ads"
     negative = google / "20261001T060000_google_ads_search_stream.json"
     negative.write_text(_google_ads_file(cost_micros="-5000000"))
@@ -363,6 +364,7 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     assert raw_rows == 0
     assert _marketing_spend(warehouse) == pytest.approx(spend_before)
 
+    published_before = _publication(root / "serving.duckdb")
     unknown = google / "20261002T060000_google_ads_search_stream.json"
     unknown.write_text(_google_ads_file(cost_micros="5000000", currency="USX"))
 
@@ -373,8 +375,17 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     assert "[BLOCKING] raw/google_ads/ad_stats / currency_codes_are_iso_4217" in refresh.stdout
     assert "1 row(s) break it" in refresh.stdout
     assert _marketing_spend(warehouse) == pytest.approx(spend_before)
-    # The published file BI tools read is the last good one, untouched.
-    assert _publication(root / "serving.duckdb") == published_before
+    # The published file BI tools read keeps every mart's last good build, and says why.
+    with duckdb.connect(str(root / "serving.duckdb"), read_only=True) as conn:
+        held = conn.execute(
+            "select table_name, row_count, data_run_id, held_back, held_by "
+            "from marts._publication order by 1"
+        ).fetchall()
+    assert [(name, rows, built_by) for name, rows, built_by, _, _ in held] == published_before
+    for name, _, _, held_back, held_by in held:
+        assert held_back, name
+        assert "raw/google_ads/ad_stats / currency_codes_are_iso_4217" in held_by, name
+    assert "HELD BACK mart_sales_monthly" in refresh.stdout
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         (raw_rows,) = conn.execute(
             "select count(*) from raw.google_ads__ad_stats where customer_currency_code = 'USX'"

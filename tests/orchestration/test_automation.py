@@ -65,11 +65,59 @@ def test_sensor_requests_the_affected_sources_and_everything_downstream(
     assert "raw/sendgrid/events" in selected
     assert "staging/stg_sendgrid__events" in selected
     assert "marts/mart_email_campaigns" in selected
-    assert "serving/published_marts" in selected
+    # the publication follows the refresh run (sensor publish_after_refresh)
+    assert "serving/published_marts" not in selected
     assert "raw/google_ads/ad_stats" not in selected
     assert "staging/stg_google_ads__ad_stats" not in selected
     assert request.tags["journey/sources"] == "sendgrid"
     assert request.tags["journey/writes_warehouse"] == "true"
+
+
+@pytest.mark.parametrize("built", [True, False])
+def test_a_refresh_that_built_is_followed_by_its_publication(
+    defs: dg.Definitions, built: bool
+) -> None:
+    from orchestration.jobs import DBT_BUILT_TAG, PUBLISHES_RUN_TAG
+    from orchestration.schedules import publish_after_refresh
+
+    sensor = defs.resolve_sensor_def("publish_after_refresh")
+    assert sensor.job_name == "publish_marts"
+    publish_job = defs.resolve_job_def("publish_marts")
+    assert {key.to_user_string() for key in publish_job.asset_layer.executable_asset_keys} == {
+        "serving/published_marts",
+        "reports/refresh_report",
+    }
+
+    @dg.op
+    def noop() -> None:
+        return None
+
+    @dg.job(name="refresh_warehouse")
+    def refresh() -> None:
+        noop()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        tags = {DBT_BUILT_TAG: "true"} if built else {}
+        result = refresh.execute_in_process(instance=instance, tags=tags)
+        [success] = [
+            record.event_log_entry.dagster_event
+            for record in instance.get_records_for_run(result.run_id).records
+            if record.event_log_entry.dagster_event
+            and record.event_log_entry.dagster_event.event_type_value == "PIPELINE_SUCCESS"
+        ]
+        context = dg.build_run_status_sensor_context(
+            sensor_name="publish_after_refresh",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=success,
+        )
+        outcome = publish_after_refresh(context)
+    if built:
+        assert outcome.tags[PUBLISHES_RUN_TAG] == result.run_id
+        assert outcome.tags["journey/writes_warehouse"] == "true"
+        assert outcome.run_key == f"publish-{result.run_id}"
+    else:
+        assert isinstance(outcome, dg.SkipReason)
 
 
 HOLD = """

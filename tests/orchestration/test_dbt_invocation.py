@@ -131,3 +131,45 @@ def test_the_project_itself_and_other_folders_are_never_removed(tmp_path, monkey
     not_dbt.mkdir()
     remove_project_copy(not_dbt, DBT_PROJECT_DIR)
     assert deeper.exists() and not_dbt.exists()
+
+
+class _Process:
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.code
+
+
+class _Invocation:
+    """The parts of a finished dagster-dbt invocation that build_outcome reads."""
+
+    def __init__(self, code: int, results: list[dict] | None) -> None:
+        self.process = _Process(code)
+        self.results = results
+
+    def get_artifact(self, name: str) -> dict:
+        assert name == "run_results.json"
+        if self.results is None:
+            raise FileNotFoundError(name)
+        return {"results": self.results}
+
+
+def test_a_failed_test_or_model_is_a_build_and_a_dbt_error_is_a_crash() -> None:
+    from orchestration.dbt.assets import build_outcome
+
+    results = [
+        {"unique_id": "model.journey_warehouse.stg_a", "status": "success"},
+        {"unique_id": "test.journey_warehouse.fx_rate_available_for_deals.1", "status": "fail"},
+        {"unique_id": "model.journey_warehouse.mart_sales_monthly", "status": "skipped"},
+        {"unique_id": "model.journey_warehouse.int_b", "status": "error"},
+    ]
+    outcome = build_outcome(_Invocation(1, results))
+    assert not outcome.crashed
+    assert outcome.model_errors == ("int_b",)
+    assert outcome.skipped == ("mart_sales_monthly",)
+
+    assert build_outcome(_Invocation(0, results[:1])) == assets.BuildOutcome(crashed=False)
+    assert build_outcome(_Invocation(2, results)).crashed  # dbt's own error
+    assert build_outcome(_Invocation(1, None)).crashed  # failed and left no results
+    assert not build_outcome(_Invocation(0, None)).crashed

@@ -303,14 +303,99 @@ def _add_won_deal_without_a_rate(landing: Path) -> str:
     return row["Id"]
 
 
+NEW_SINGLE_SEND = "0e1d2c3b-4a59-4687-9a1b-held0back0test"
+NEW_AD_DAY = "2026-09-30"
+
+
+def _add_single_send(landing: Path) -> dict[str, int]:
+    """A new SendGrid single send: the events of the newest webhook post again, a week
+    later, under a new single send id. Returns its events per type."""
+    folder = landing / "email" / "sendgrid"
+    events = json.loads(sorted(folder.glob("*.json"))[-1].read_text())
+    new = [
+        {
+            **event,
+            "singlesend_id": NEW_SINGLE_SEND,
+            "singlesend_name": "Newsletter 2026-10-01: held back test",
+            "sg_event_id": f"heldbacktest{i:020d}",
+            "timestamp": int(event["timestamp"]) + 7 * 86400,
+        }
+        for i, event in enumerate(events)
+    ]
+    (folder / "20261001T060000_sendgrid_webhook_000.json").write_text(json.dumps(new))
+    counts: dict[str, int] = {}
+    for event in new:
+        counts[event["event"]] = counts.get(event["event"], 0) + 1
+    return counts
+
+
+def _add_meta_day(landing: Path) -> int:
+    """A good Meta Ads day after the last one: the last day's ad rows again, dated
+    NEW_AD_DAY. Returns its impressions."""
+    folder = landing / "ads" / "meta_ads"
+    document = json.loads(sorted(folder.glob("*.json"))[-1].read_text())
+    last = max(row["date_start"] for row in document["data"])
+    rows = [
+        {**row, "date_start": NEW_AD_DAY, "date_stop": NEW_AD_DAY}
+        for row in document["data"]
+        if row["date_start"] == last
+    ]
+    target = folder / "20261001T060000_meta_insights_ad_daily.json"
+    target.write_text(json.dumps({"data": rows, "paging": {}}))
+    return sum(int(row["impressions"]) for row in rows)
+
+
+REVENUE_GROUP = {
+    "fct_attribution",
+    "fct_customer_journey",
+    "mart_channel_roi",
+    "mart_pipeline_by_stage",
+    "mart_sales_monthly",
+    "mart_sales_owner_monthly",
+}
+
+
+def _published(serving: Path, person_id: str) -> dict[str, object]:
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        one = lambda sql: conn.execute(sql).fetchone()  # noqa: E731
+        return {
+            "won_revenue": one("select sum(won_revenue) from marts.mart_sales_monthly")[0],
+            "attributed": one("select sum(attributed_revenue) from marts.fct_attribution")[0],
+            "single_send": one(
+                "select opens, clicks from marts.mart_email_campaigns "
+                f"where campaign_id = '{NEW_SINGLE_SEND}'"
+            ),
+            "ad_day_impressions": one(
+                "select sum(impressions) from marts.mart_marketing_daily "
+                f"where date = '{NEW_AD_DAY}' and platform = 'meta_ads'"
+            )[0],
+            "publication": {
+                name: (held, held_by, built_by)
+                for name, held, held_by, built_by in conn.execute(
+                    "select table_name, held_back, held_by, data_run_id from marts._publication"
+                ).fetchall()
+            },
+            "journey_rows": one(
+                f"select count(*) from marts.fct_customer_journey where person_id = '{person_id}'"
+            )[0],
+        }
+
+
 @pytest.fixture(scope="module")
 def forget_while_broken(tmp_path_factory: pytest.TempPathFactory, demo_build):
+    """After a good refresh, a day lands with a new single send, a good Meta day and a
+    won deal in a currency with no rate; the refresh fails fx_rate_available_for_deals
+    and holds back the revenue marts; then the person is forgotten in that state."""
     root = demo_build.copy_to(tmp_path_factory.mktemp("forget-broken"))
     env = _site_env(root)
     assert demo_build.returncode == 0, demo_build.stdout[-3000:] + demo_build.stderr[-3000:]
     person_id, email, identifiers = _pick_person(root / "warehouse.duckdb")
+    before = _published(root / "serving.duckdb", person_id)
+    single_send = _add_single_send(root / "landing")
+    impressions = _add_meta_day(root / "landing")
     _add_won_deal_without_a_rate(root / "landing")
     refresh = _journey(env, "refresh")
+    after = _published(root / "serving.duckdb", person_id)
     forget = _journey(env, "forget", email)
     return {
         "root": root,
@@ -319,13 +404,44 @@ def forget_while_broken(tmp_path_factory: pytest.TempPathFactory, demo_build):
         "identifiers": identifiers,
         "refresh": refresh,
         "forget": forget,
+        "before": before,
+        "after": after,
+        "single_send": single_send,
+        "impressions": impressions,
     }
 
 
 def test_the_missing_rate_fails_the_refresh(forget_while_broken) -> None:
     refresh = forget_while_broken["refresh"]
     assert refresh.returncode == 1, refresh.stdout[-3000:]
-    assert "fx_rate_available" in refresh.stdout
+    assert (
+        "[BLOCKING] intermediate/int_opportunities_converted / fx_rate_available_for_deals"
+        in refresh.stdout
+    )
+    assert "4 fresh, 6 held back" in refresh.stdout
+    assert "HELD BACK mart_sales_monthly: last good build" in refresh.stdout
+
+
+def test_the_missing_rate_holds_back_only_the_revenue_marts(forget_while_broken) -> None:
+    before, after = forget_while_broken["before"], forget_while_broken["after"]
+    # the new single send and the new Meta day reach BI ...
+    assert before["single_send"] is None
+    single_send = forget_while_broken["single_send"]
+    assert after["single_send"] == (single_send["open"], single_send["click"])
+    assert before["ad_day_impressions"] in (None, 0)
+    assert after["ad_day_impressions"] == forget_while_broken["impressions"]
+    # ... the revenue marts keep their last good totals, built by the first refresh
+    assert after["won_revenue"] == before["won_revenue"]
+    assert after["attributed"] == before["attributed"]
+    publication = after["publication"]
+    held = {name for name, (is_held, _, _) in publication.items() if is_held}
+    assert held == REVENUE_GROUP
+    for name in REVENUE_GROUP:
+        _, held_by, built_by = publication[name]
+        assert "fx_rate_available_for_deals" in held_by
+        assert built_by == before["publication"][name][2]
+    for name in set(publication) - REVENUE_GROUP:
+        assert publication[name][2] != before["publication"][name][2], name  # rebuilt
 
 
 def test_forget_completes_while_the_check_fails_and_says_so(forget_while_broken) -> None:
@@ -355,4 +471,9 @@ def test_while_broken_nothing_of_the_person_is_left_in_any_layer_or_file(
     record = json.loads(line)
     assert record["refresh_succeeded"] is False
     assert record["warehouse_compacted"] is True
-    assert record["rows_scrubbed"]["serving.duckdb:marts.dim_persons"] == 1
+    # dim_persons was published fresh by the rebuild; the held-back journey still named
+    # the person in the published file, and the scrub removed their rows there
+    assert "serving.duckdb:marts.dim_persons" not in record["rows_scrubbed"]
+    journey_rows = forget_while_broken["after"]["journey_rows"]
+    assert journey_rows > 0
+    assert record["rows_scrubbed"]["serving.duckdb:marts.fct_customer_journey"] == journey_rows

@@ -26,6 +26,7 @@ from orchestration.reports.assets import (
 )
 from orchestration.reports.render import build_report, render_report, write_report
 from orchestration.resources import WarehouseResource
+from orchestration.serving.assets import SERVING_ASSET_KEY
 
 GENERATED_AT = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -339,27 +340,27 @@ def test_report_asset_spec() -> None:
     graph = defs.resolve_asset_graph()
     node = graph.get(REPORT_ASSET_KEY)
     assert node.group_name == "reports"
-    assert (
-        set(node.parent_keys)
-        == set(MART_ASSET_KEYS)
-        == {
-            dg.AssetKey(["marts", "mart_sales_monthly"]),
-            dg.AssetKey(["marts", "mart_funnel"]),
-            dg.AssetKey(["marts", "mart_channel_roi"]),
-            dg.AssetKey(["marts", "mart_email_campaigns"]),
-        }
-    )
+    # it reads the published file, whichever marts in it are fresh or held back
+    assert set(node.parent_keys) == {SERVING_ASSET_KEY}
+    assert set(MART_ASSET_KEYS) == {
+        dg.AssetKey(["marts", "mart_sales_monthly"]),
+        dg.AssetKey(["marts", "mart_funnel"]),
+        dg.AssetKey(["marts", "mart_channel_roi"]),
+        dg.AssetKey(["marts", "mart_email_campaigns"]),
+    }
     assert "Static HTML report" in (node.description or "")
     assert node.pools in (set(), None)  # it only reads: no writer slot
 
 
-def test_report_asset_materializes_from_a_read_only_warehouse(
+def test_report_asset_materializes_from_the_published_file(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report_dir = tmp_path / "reports"
     monkeypatch.setenv("JOURNEY_REPORT_DIR", str(report_dir))
-    # A second read-only reader is open the whole time: the report must not need a
-    # write lock.
+    # the fixture's file has schema marts, as the published file does
+    monkeypatch.setenv("JOURNEY_SERVING", str(warehouse))
+    # A second read-only reader (a BI tool) is open the whole time: the report must
+    # not need a write lock.
     other_reader = duckdb.connect(str(warehouse), read_only=True)
     try:
         result = dg.materialize(
@@ -384,6 +385,33 @@ def test_report_asset_materializes_from_a_read_only_warehouse(
     assert len(metadata["sections"].value) == 5
     assert metadata["empty_sections"].value == []
     assert metadata["currency"].value == "USD"
+
+
+def test_the_report_names_the_marts_held_back_and_why(warehouse: Path, tmp_path: Path) -> None:
+    published = tmp_path / "serving.duckdb"
+    shutil.copy(warehouse, published)
+    with duckdb.connect(str(published)) as conn:
+        conn.execute(
+            "create table marts._publication as select * from (values "
+            "('mart_funnel', 6, false, null, timestamp '2026-03-02 06:00'), "
+            "('mart_sales_monthly', 2, true, "
+            "'intermediate/int_opportunities_converted / fx_rate_available_for_deals', "
+            "timestamp '2026-03-01 06:00'), "
+            "('fct_attribution', null, true, 'held with mart_sales_monthly', null)) "
+            "as t(table_name, row_count, held_back, held_by, data_built_at)"
+        )
+    with duckdb.connect(str(published), read_only=True) as conn:
+        html = build_report(conn, generated_at=datetime(2026, 3, 2, 7, tzinfo=UTC)).html
+
+    assert "Held back:" in html
+    assert (
+        "<strong>mart_sales_monthly</strong>: last good build of 2026-03-01 06:00 UTC; held "
+        "back by intermediate/int_opportunities_converted / fx_rate_available_for_deals"
+    ) in html
+    assert "<strong>fct_attribution</strong>: not published yet" in html
+    assert "<strong>mart_funnel</strong>" not in html
+    with duckdb.connect(str(warehouse), read_only=True) as conn:  # no _publication
+        assert "Held back:" not in build_report(conn, generated_at=datetime(2026, 3, 2)).html
 
 
 def test_reporting_currency_comes_from_the_dbt_var(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -112,6 +113,101 @@ def test_a_failed_publish_leaves_the_last_good_file(tmp_path: Path) -> None:
         "serving.duckdb",
         "warehouse.duckdb",
     ]
+
+
+def _publication_rows(serving: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        return {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "select table_name, row_count, run_id, data_run_id, held_back, held_by, "
+                f"data_built_at = published_at from marts.{PUBLICATION_TABLE}"
+            ).fetchall()
+        }
+
+
+def test_a_held_back_mart_keeps_its_last_good_build_and_says_why(tmp_path: Path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    publish(
+        make_warehouse(tmp_path / "warehouse.duckdb", won=100.0),
+        serving,
+        run_id="run-1",
+        now=datetime(2026, 12, 1, 6, 0),
+    )
+    # the next build has new revenue (100 -> 900) and a fourth person
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=900.0)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("insert into marts.dim_persons values ('p3')")
+
+    result = publish(
+        warehouse,
+        serving,
+        run_id="run-2",
+        now=datetime(2026, 12, 2, 6, 0),
+        held_back={"mart_sales_monthly": "fx_rate_available_for_deals"},
+    )
+
+    # revenue as run-1 built it (100 + 250), the persons as run-2 built them
+    assert read_marts(serving)["won"] == 350.0
+    assert read_marts(serving)["persons"] == 4
+    assert result.held_back == {"mart_sales_monthly": "fx_rate_available_for_deals"}
+    assert result.missing == []
+    rows = _publication_rows(serving)
+    assert rows["dim_persons"] == (4, "run-2", "run-2", False, None, True)
+    assert rows["mart_sales_monthly"] == (
+        2,
+        "run-2",
+        "run-1",
+        True,
+        "fx_rate_available_for_deals",
+        False,
+    )
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        (built_at,) = conn.execute(
+            "select data_built_at from marts._publication where table_name = 'mart_sales_monthly'"
+        ).fetchone()
+    assert built_at == datetime(2026, 12, 1, 6, 0)
+
+    # held again in the next refresh: still run-1's data, still built on 1 December
+    publish(
+        warehouse,
+        serving,
+        run_id="run-3",
+        held_back={"mart_sales_monthly": "fx_rate_available_for_deals"},
+    )
+    assert read_marts(serving)["won"] == 350.0
+    assert _publication_rows(serving)["mart_sales_monthly"][:3] == (2, "run-3", "run-1")
+
+    # the rule passes again: the warehouse's build is published
+    publish(warehouse, serving, run_id="run-4")
+    assert read_marts(serving)["won"] == 1150.0
+    assert _publication_rows(serving)["mart_sales_monthly"][2:4] == ("run-4", False)
+
+
+def test_a_held_back_mart_never_published_before_is_left_out(tmp_path: Path) -> None:
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    serving = tmp_path / "serving.duckdb"
+
+    result = publish(
+        warehouse,
+        serving,
+        run_id="run-1",
+        held_back={"mart_sales_monthly": "won_revenue_reconciles"},
+    )
+
+    assert result.tables == {"dim_persons": 3}
+    assert result.missing == ["mart_sales_monthly"]
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        tables = {r[0] for r in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    assert tables == {"dim_persons", PUBLICATION_TABLE}
+    assert _publication_rows(serving)["mart_sales_monthly"] == (
+        None,
+        "run-1",
+        None,
+        True,
+        "won_revenue_reconciles",
+        None,
+    )
 
 
 def test_a_file_named_like_its_schema_is_refused(tmp_path: Path) -> None:
