@@ -15,7 +15,9 @@ import json
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 
+from ingestion import pending_landing_files
 from ingestion.core import list_files
 from ingestion.registry import RAW_TABLES, RawTable
 from orchestration.jobs import (
@@ -26,6 +28,7 @@ from orchestration.jobs import (
     publish_job,
     refresh_job,
 )
+from orchestration.locks import writer_lock
 from orchestration.settings import Settings
 
 DAILY_CRON = "0 6 * * *"
@@ -61,6 +64,34 @@ def landing_signatures(settings: Settings) -> dict[str, str]:
     return signatures
 
 
+def loaded_signatures(settings: Settings) -> dict[str, str] | None:
+    """Each raw table's signature over the landing files the warehouse already holds
+    (every file but those a load would still read), the sensor's starting point: files
+    a refresh loaded before the daemon started (``make run``, then ``make dev``) start
+    no new one. Empty without a warehouse (every folder is new); None when a writer
+    holds the warehouse (the tick waits for the next one instead of blocking it)."""
+    if not settings.warehouse.exists():
+        return {}
+    try:
+        with (
+            writer_lock(settings.warehouse, timeout_seconds=0),
+            duckdb.connect(str(settings.warehouse), read_only=True) as conn,
+        ):
+            pending = {f.path for f in pending_landing_files(conn, settings.landing_dir)}
+    except (TimeoutError, duckdb.Error):
+        return None
+    signatures = {}
+    for table in RAW_TABLES:
+        files = sorted(
+            path.relative_to(settings.landing_dir).as_posix()
+            for path in list_files(settings.landing_dir, table)
+        )
+        signatures[f"{table.source}/{table.object}"] = _signature(
+            [f for f in files if f not in pending]
+        )
+    return signatures
+
+
 def _raw_key(table: RawTable) -> dg.AssetKey:
     return dg.AssetKey(list(table.asset_key_path))
 
@@ -78,13 +109,18 @@ def _raw_key(table: RawTable) -> dg.AssetKey:
 def landing_files_sensor(
     context: dg.SensorEvaluationContext,
 ) -> Iterator[dg.RunRequest | dg.SkipReason]:
-    """Compares each landing folder's file list with the cursor; reads no file and never
-    opens the warehouse (a sensor must not take the writer's lock)."""
+    """Compares each landing folder's file list with the cursor; reads no file. The
+    first tick (no cursor) starts from what the warehouse already loaded
+    (``loaded_signatures``), opening it read-only only if no writer holds it."""
     settings = Settings.from_env()
-    before = json.loads(context.cursor) if context.cursor else {}
+    before = json.loads(context.cursor) if context.cursor else loaded_signatures(settings)
+    if before is None:
+        yield dg.SkipReason("a refresh is writing the warehouse; looking again next tick")
+        return
     now = landing_signatures(settings)
     changed = sorted(key for key, signature in now.items() if before.get(key) != signature)
     if not changed:
+        context.update_cursor(json.dumps(now, sort_keys=True))
         yield dg.SkipReason("no new landing files")
         return
     tables = [t for t in RAW_TABLES if f"{t.source}/{t.object}" in changed]

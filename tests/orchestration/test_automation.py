@@ -73,6 +73,46 @@ def test_sensor_requests_the_affected_sources_and_everything_downstream(
     assert request.tags["journey/writes_warehouse"] == "true"
 
 
+def test_the_sensor_starts_from_what_the_warehouse_already_loaded(
+    defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run`, then `make dev`: the files the refresh loaded start no new refresh;
+    a file that arrived meanwhile does, for its source alone."""
+    import duckdb
+
+    from ingestion import load_source
+
+    landing = tmp_path / "landing"
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("JOURNEY_LANDING_DIR", str(landing))
+    monkeypatch.setenv("JOURNEY_WAREHOUSE", str(warehouse))
+    _drop(landing, "email/sendgrid/20260108T060000_sendgrid_events.json")
+    with duckdb.connect(str(warehouse)) as conn:
+        load_source(conn, landing, "sendgrid", load_id="load-1")
+
+    requests, skip, cursor = _evaluate(defs, None)
+    # every folder but sendgrid is empty, and empty folders hold nothing to load
+    assert requests == [] and skip == "no new landing files"
+    assert cursor is not None
+
+    _drop(landing, "ads/google_ads/20260101T060000_google_ads_search_stream.json")
+    # a refresh (another process) is writing: the first tick does not wait for it
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(warehouse), "30"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        requests, skip, no_cursor = _evaluate(defs, None)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert requests == [] and "writing the warehouse" in skip and no_cursor is None
+
+    requests, _, _ = _evaluate(defs, None)
+    [request] = requests
+    assert request.tags["journey/sources"] == "google_ads"
+
+
 @pytest.mark.parametrize("built", [True, False])
 def test_a_refresh_that_built_is_followed_by_its_publication(
     defs: dg.Definitions, built: bool
