@@ -1,6 +1,6 @@
 """Great Expectations suites on the marts BI tools read, one suite per mart.
 
-These guard the *definitions* (``../shared/definitions.md`` §4-§6), not the vendors'
+These guard the *definitions* (``docs/definitions.md`` §4-§6), not the vendors'
 data: a rate outside [0, 1], a rate that is not its counts' ratio, a negative spend, a
 channel no seed defines or credits outside [0, 1] mean a definition broke and a number
 on a dashboard is wrong, so they are blocking. A rate over a whole mart outside its

@@ -1,6 +1,6 @@
 """What a data-quality check is, and what it reports.
 
-A check guards one rule of the glossary (``../shared/definitions.md``) or of the landing
+A check guards one rule of the glossary (``docs/definitions.md``) or of the landing
 contract on one asset. It is named for the rule (``values_in_range``,
 ``landing_records_accounted_for``) so a failure reads like the sentence it breaks, and
 it has a severity decided per rule:

@@ -1,5 +1,5 @@
 """A small, strict reader of the landing contract, independent of the generator: it
-parses every file the way /work/shared/landing-contract.md describes and reports
+parses every file the way docs/landing-contract.md describes and reports
 each record as loaded or broken (with file and position)."""
 
 from __future__ import annotations
