@@ -265,7 +265,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     outcomes, log_path, timings = execution.outcomes, execution.log_path, execution.timings
     catalog = check_catalog(defs)
     print()
-    print(render_summary(settings.warehouse, settings.serving))
+    print(render_summary(settings.warehouse, settings.serving, settings.landing_dir))
     _print_failures(outcomes, catalog)
     elapsed = time.monotonic() - started
     print()
@@ -433,7 +433,7 @@ def cmd_summary(_args: argparse.Namespace) -> int:
     from orchestration.summary import render_summary
 
     settings = Settings.from_env()
-    print(render_summary(settings.warehouse, settings.serving))
+    print(render_summary(settings.warehouse, settings.serving, settings.landing_dir))
     return EXIT_OK
 
 

@@ -34,9 +34,16 @@ PUBLISHED_FILE_KEY = dg.AssetKey(["serving", "published_marts"])
 """The published file's asset (``orchestration.serving.assets``): its check runs only
 with its publication."""
 
+LANDING_ZONE_KEY = dg.AssetKey(["landing", "zone"])
+"""The landing directory as a whole (``orchestration.ingestion.assets``)."""
+LANDING_ZONE_CHECKS = dg.AssetSelection.checks_for_assets(LANDING_ZONE_KEY)
+"""Its check (every file has a loader): the landing zone is an external asset, so
+selecting every asset does not select its check."""
+
 refresh_job = dg.define_asset_job(
     name=REFRESH_JOB_NAME,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(*PUBLICATION_GROUPS),
+    selection=(dg.AssetSelection.all() - dg.AssetSelection.groups(*PUBLICATION_GROUPS))
+    | LANDING_ZONE_CHECKS,
     description=(
         "Load every new landing file into raw, then build seeds, staging, intermediate "
         "and marts with their tests and quality suites. The job `journey refresh` runs, "

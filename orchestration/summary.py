@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.landing_zone import by_folder, unclaimed_files
+
 LAYERS = ("raw", "seeds", "staging", "intermediate", "marts")
 
 
@@ -116,7 +118,24 @@ def publication_lines(serving: Path | None) -> list[str]:
     return lines
 
 
-def render_summary(warehouse: Path, serving: Path | None = None) -> str:
+def unclaimed_lines(landing_dir: Path | None) -> list[str]:
+    """Landing files no loader reads, per folder (``ingestion.landing_zone``)."""
+    if landing_dir is None:
+        return []
+    files = unclaimed_files(landing_dir)
+    if not files:
+        return []
+    lines = [
+        f"WARNING landing files no loader reads: {len(files):,} (not loaded, quarantined "
+        "or in the ledger; see docs/landing-contract.md)"
+    ]
+    lines.extend(f"  {folder}/  {n:,} file(s)" for folder, n in by_folder(files).items())
+    return lines
+
+
+def render_summary(
+    warehouse: Path, serving: Path | None = None, landing_dir: Path | None = None
+) -> str:
     """The closing summary of ``journey refresh`` (also ``journey summary``)."""
     if not warehouse.exists():
         return f"No warehouse at {warehouse} yet: run `journey refresh`."
@@ -153,6 +172,7 @@ def render_summary(warehouse: Path, serving: Path | None = None) -> str:
             if rows:
                 lines.append("quarantined records (see raw._quarantine):")
                 lines.extend(f"  {obj:<36} {n:>6,}  {reason}" for obj, reason, n in rows)
+    lines.extend(unclaimed_lines(landing_dir))
     lines.extend(publication_lines(serving))
     lines.append(f"warehouse file: {warehouse}")
     lines.append("Dagster UI: `make dev`, then open http://127.0.0.1:3000")

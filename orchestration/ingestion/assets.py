@@ -13,17 +13,20 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ingestion import SOURCES, load_source
+from ingestion.landing_zone import by_folder, describe, unclaimed_files
 from ingestion.registry import RawTable, tables_of
 from orchestration.build_state import plan_build
-from orchestration.jobs import FULL_REFRESH_TAG
+from orchestration.dbt.project import BLOCKING_METADATA
+from orchestration.jobs import FULL_REFRESH_TAG, LANDING_ZONE_KEY
 from orchestration.quality.checks import asset_check_spec, run_suites
-from orchestration.quality.freshness import landing_freshness_policy
+from orchestration.quality.freshness import landing_freshness_policy, table_freshness
 from orchestration.resources import WarehouseResource
 from quality import raw_layer_suites
 from quality.model import CheckContext, Suite
 
 RAW_GROUP = "raw"
 LANDING_GROUP = "landing"
+EVERY_FILE_HAS_A_LOADER = "every_landing_file_has_a_loader"
 
 
 def landing_asset_key(table: RawTable) -> dg.AssetKey:
@@ -41,16 +44,62 @@ def _landing_specs() -> list[dg.AssetSpec]:
             description=(
                 f"Vendor files in `<landing>/{table.landing_path}/` "
                 f"({', '.join(table.file_globs)}), as the vendor wrote them. "
-                "Immutable; a correction arrives as a new file."
+                "Immutable; a correction arrives as a new file. Freshness (from the dbt "
+                f"source {table.source}.{table.object}): {table_freshness(table).describe()}."
             ),
             group_name=LANDING_GROUP,
             kinds={"file"},
             metadata={"landing_path": table.landing_path},
-            freshness_policy=landing_freshness_policy(table.source),
+            freshness_policy=landing_freshness_policy(table),
         )
         for source in SOURCES
         for table in tables_of(source)
     ]
+
+
+def _landing_zone_spec() -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=LANDING_ZONE_KEY,
+        description=(
+            "The landing directory as a whole. Each loader reads its own folder and file "
+            "patterns (the `landing/<source>/<object>` assets); its check names any file "
+            "that none of them reads."
+        ),
+        group_name=LANDING_GROUP,
+        kinds={"file"},
+    )
+
+
+@dg.asset_check(
+    asset=LANDING_ZONE_KEY,
+    name=EVERY_FILE_HAS_A_LOADER,
+    description=(
+        "Warning: every file in the landing zone is read by a loader. A folder of a vendor "
+        "no loader knows, or a file matching no pattern of its folder, would otherwise be "
+        "skipped without a word (docs/landing-contract.md)."
+    ),
+    metadata={BLOCKING_METADATA: False},
+)
+def every_landing_file_has_a_loader(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    landing_dir = warehouse.settings().landing_dir
+    files = unclaimed_files(landing_dir)
+    summary = (
+        f"every file under {landing_dir} is read by a loader"
+        if not files
+        else f"{describe(files)}; not loaded, quarantined or in the ledger"
+    )
+    return dg.AssetCheckResult(
+        passed=not files,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=summary,
+        metadata={
+            "summary": summary,
+            BLOCKING_METADATA: False,
+            "unclaimed_files": len(files),
+            "by_folder": dg.MetadataValue.json(by_folder(files)),
+            "examples": dg.MetadataValue.json([f.path for f in files[:20]]),
+        },
+    )
 
 
 def _raw_spec(table: RawTable) -> dg.AssetSpec:
@@ -182,5 +231,10 @@ def _load_and_report(
 
 def build_ingestion_definitions() -> dg.Definitions:
     return dg.Definitions(
-        assets=[*_landing_specs(), *(_build_source_asset(s) for s in SOURCES)],
+        assets=[
+            _landing_zone_spec(),
+            *_landing_specs(),
+            *(_build_source_asset(s) for s in SOURCES),
+        ],
+        asset_checks=[every_landing_file_has_a_loader],
     )

@@ -191,3 +191,13 @@ def test_blocked_raw_tables_become_dbt_exclusions() -> None:
         "values_in_range",
         "currency_codes_are_iso_4217",
     ]
+
+
+def test_the_landing_zone_check_runs_with_every_refresh_and_check(defs: dg.Definitions) -> None:
+    """The landing zone is an external asset: its check is selected explicitly."""
+    from orchestration.jobs import LANDING_ZONE_KEY, check_job, refresh_job
+
+    key = dg.AssetCheckKey(LANDING_ZONE_KEY, "every_landing_file_has_a_loader")
+    graph = defs.resolve_asset_graph()
+    assert key in refresh_job.selection.resolve_checks(graph)
+    assert key in check_job.selection.resolve_checks(graph)
