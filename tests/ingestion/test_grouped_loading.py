@@ -11,6 +11,7 @@ import pytest
 
 import ingestion
 import ingestion.core as core
+import ingestion.core.loading as loading
 from ingestion import SOURCES
 from ingestion.core import load_table
 from ingestion.registry import RAW_TABLES, tables_of
@@ -83,7 +84,7 @@ def test_grouped_and_one_by_one_loads_write_the_same_rows(tmp_path, landing):
 
 def test_a_group_is_one_transaction(wh, landing, monkeypatch):
     """A failure after the group's SQL leaves none of its files loaded or in the ledger."""
-    original = core._write_ledger
+    original = loading._write_ledger
     written = []
 
     def fail_on_second(conn, table, stats, load_id, loaded_at):
@@ -93,7 +94,7 @@ def test_a_group_is_one_transaction(wh, landing, monkeypatch):
         original(conn, table, stats, load_id, loaded_at)
 
     # the first two files are one group (the third has the first's bytes: skipped)
-    monkeypatch.setattr(core, "_write_ledger", fail_on_second)
+    monkeypatch.setattr(loading, "_write_ledger", fail_on_second)
     with pytest.raises(RuntimeError, match="disk full"):
         wh.load(landing, "sendgrid")
     assert wh.rows("select count(*) from raw.sendgrid__events") == [(0,)]
@@ -112,7 +113,7 @@ def test_a_group_the_sql_cannot_take_falls_back_to_one_file_at_a_time(
     with duckdb.connect(str(tmp_path / "one.duckdb")) as one:
         _load(one, landing, group_files=False)
         expected = _rows(one)
-    original = core._load_batch
+    original = loading._load_batch
     calls = {"grouped": 0}
 
     def refuse_groups(conn, spec, frame, files, load_id, loaded_at, *, drop_unreadable):
@@ -123,7 +124,8 @@ def test_a_group_the_sql_cannot_take_falls_back_to_one_file_at_a_time(
             conn, spec, frame, files, load_id, loaded_at, drop_unreadable=drop_unreadable
         )
 
-    monkeypatch.setattr(core, "_load_batch", refuse_groups)
+    # the grouped call is made by the file loop (single files go through load_frames)
+    monkeypatch.setattr(loading, "_load_batch", refuse_groups)
     with duckdb.connect(str(tmp_path / "fallback.duckdb")) as fallback:
         _load(fallback, landing, group_files=True)
         assert _rows(fallback) == expected

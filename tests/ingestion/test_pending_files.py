@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-import ingestion.core as core
+import ingestion.core.ledger as ledger
 from ingestion import SOURCES, pending_landing_files
 from ingestion.registry import FILE_STATS_TABLE
 
@@ -18,13 +18,13 @@ from ingestion.registry import FILE_STATS_TABLE
 def hashed(monkeypatch):
     """The files sha256_of reads, in order."""
     seen: list[str] = []
-    original = core.sha256_of
+    original = ledger.sha256_of
 
     def counting(path):
         seen.append(path.name)
         return original(path)
 
-    monkeypatch.setattr(core, "sha256_of", counting)
+    monkeypatch.setattr(ledger, "sha256_of", counting)
     return seen
 
 
