@@ -18,9 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.ads import google_ads, linkedin, meta
 from ingestion.core import (
-    FileLoader,
     FileLoadStats,
     PendingFile,
     SourceLoadResult,
@@ -31,12 +29,8 @@ from ingestion.core import (
     pending_files,
     utc_naive,
 )
-from ingestion.crm import salesforce
-from ingestion.email import sendgrid
 from ingestion.erasure import default_erasure_list, sync_erasure_list
-from ingestion.finance import fx
-from ingestion.registry import RAW_TABLES, tables_of
-from ingestion.web import segment
+from ingestion.registry import RAW_TABLES, loader_for, tables_of
 
 __all__ = [
     "SOURCES",
@@ -48,31 +42,8 @@ __all__ = [
     "pending_landing_files",
 ]
 
-SOURCES: tuple[str, ...] = (
-    "google_ads",
-    "meta_ads",
-    "linkedin_ads",
-    "sendgrid",
-    "segment",
-    "salesforce",
-    "fx",
-)
-
-_LOADERS: dict[tuple[str, str], FileLoader] = {
-    ("google_ads", "ad_stats"): google_ads.load_file,
-    ("meta_ads", "insights"): meta.load_file,
-    ("linkedin_ads", "ad_analytics"): linkedin.load_analytics_file,
-    ("linkedin_ads", "campaigns"): linkedin.load_campaigns_file,
-    ("linkedin_ads", "creatives"): linkedin.load_creatives_file,
-    ("sendgrid", "events"): sendgrid.load_file,
-    ("segment", "events"): segment.load_file,
-    ("fx", "ecb_rates"): fx.load_file,
-    **{(t.source, t.object): salesforce.load_file for t in RAW_TABLES if t.source == "salesforce"},
-}
-
-_ONE_FILE_AT_A_TIME = {("fx", "ecb_rates")}
-"""Loaders that write their rows themselves (the ECB's rate matrix is melted in Python)
-rather than through ``load_frames``: their files load one by one."""
+SOURCES: tuple[str, ...] = tuple(dict.fromkeys(table.source for table in RAW_TABLES))
+"""Every source a loader module declares tables for (``ingestion/registry.py``)."""
 
 
 def load_source(
@@ -110,15 +81,14 @@ def load_source(
     )
     result = SourceLoadResult(source=source, load_id=load_id, loaded_at=loaded_at)
     for table in tables_of(source):
-        loader = _LOADERS[(table.source, table.object)]
         result.tables[table.object] = load_table(
             conn,
             landing_dir,
             table,
-            loader,
+            loader_for(table),
             load_id,
             loaded_at,
-            group_files=(table.source, table.object) not in _ONE_FILE_AT_A_TIME,
+            group_files=not table.one_file_at_a_time,
         )
     return result
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.registry import ERASURES_TABLE, RawTable, create_raw_layer
+from ingestion.tables import ERASURES_TABLE, RawTable
 
 ERASURE_LIST_NAME = "erasures.jsonl"
 """The erasure list's file name beside the warehouse (the default)."""
@@ -117,7 +117,9 @@ def sync_erasure_list(conn: duckdb.DuckDBPyConnection, path: Path | None) -> int
     entry only the warehouse has (a file deleted by mistake) is written back to the
     file. Returns the number of identifiers in the list.
     """
-    create_raw_layer(conn)
+    from ingestion.core import ensure_raw_layer  # the registry imports the loaders
+
+    ensure_raw_layer(conn)
     in_table = {
         row[0]: ErasureEntry(*row)
         for row in conn.execute(

@@ -9,7 +9,7 @@ shows (volume, coverage, reconciliations, uniqueness across history) stays a
 table-level check (``quality/``).
 
 The rules are declared once per raw table (``RawTable.value_rules`` in
-``ingestion/registry.py``). The loader evaluates them in SQL after the parse rules
+the loader module's ``TABLES``). The loader evaluates them in SQL after the parse rules
 (:func:`ingestion.core.fields.reason_sql`), so every value a rule reads parses; the raw
 Great Expectations suites read the same declarations to check, on every load batch,
 that nothing impossible got through.

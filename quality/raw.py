@@ -26,8 +26,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingestion.registry import raw_table
+from ingestion.registry import RAW_TABLES, raw_table
 from ingestion.rules import Between, NonNegative, NotAbove, Positive
+from ingestion.tables import Field, Kind, RawTable
 from quality.gx_validation import Expect, validate_frame
 from quality.iso4217 import ISO_4217_CODES
 from quality.model import CheckContext, CheckResult, CheckSpec, Severity, Suite
@@ -44,21 +45,6 @@ VOLUME_BASELINE_DAYS = 28
 VOLUME_MIN_BASELINE = 100
 """Days whose usual volume is below this many rows are not judged (a CRM object with
 a handful of records a day is tiny by nature)."""
-
-SEGMENT_EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
-SENDGRID_EVENT_TYPES = (
-    "processed",
-    "dropped",
-    "delivered",
-    "deferred",
-    "bounce",
-    "open",
-    "click",
-    "spamreport",
-    "unsubscribe",
-    "group_unsubscribe",
-    "group_resubscribe",
-)
 
 REQUIRED_FIELDS_PRESENT = "required_fields_present"
 VALUES_PARSE = "values_parse"
@@ -106,7 +92,7 @@ def _unix_ts(column: str) -> Parsed:
 
 @dataclass(frozen=True)
 class RawTableRules:
-    """The rules for one raw table (vendor field names as in ``ingestion.registry``)."""
+    """The rules for one raw table, derived from its declaration (:func:`rules_for`)."""
 
     source: str
     object: str
@@ -128,7 +114,7 @@ class RawTableRules:
         return raw_table(self.source, self.object).qualified_name
 
     # The range rules are the loader's (``RawTable.value_rules``, declared once in
-    # ``ingestion/registry.py``): a record breaking one is quarantined at load, and
+    # loader module's ``TABLES``): a record breaking one is quarantined at load, and
     # ``values_in_range`` checks each load batch that none got through.
 
     def _rules(self, kind: type) -> list[Any]:
@@ -508,149 +494,48 @@ def suite_for(rules: RawTableRules) -> Suite:
     )
 
 
-_SALESFORCE_TIMES = (_iso_ts("created_date"), _iso_ts("system_modstamp"))
+def _parsed(table: RawTable, field: Field) -> Parsed | None:
+    if field.kind is Kind.INTEGER:
+        return _int(field.column)
+    if field.kind is Kind.DECIMAL:
+        return _num(field.column)
+    if field.kind is Kind.DATE:
+        return _date(field.column, future_rule=field.column not in table.planned_dates)
+    if field.kind is Kind.TIMESTAMP:
+        return _iso_ts(field.column)
+    if field.kind is Kind.UNIX_SECONDS:
+        return _unix_ts(field.column)
+    return None
 
-RAW_RULES: tuple[RawTableRules, ...] = (
-    RawTableRules(
-        "google_ads",
-        "ad_stats",
-        required=(
-            "segments_date",
-            "customer_id",
-            "customer_currency_code",
-            "campaign_id",
-            "ad_group_id",
-            "ad_id",
+
+_DAY_SQL = {
+    Kind.DATE: "try_cast({c} as date)",
+    Kind.TIMESTAMP: "cast(try_cast({c} as timestamptz) at time zone 'UTC' as date)",
+    Kind.UNIX_SECONDS: "cast(to_timestamp(try_cast({c} as double)) at time zone 'UTC' as date)",
+}
+
+
+def rules_for(table: RawTable) -> RawTableRules:
+    """The raw suite's rules, all read from the table's declaration."""
+    parsed = tuple(p for f in table.fields if (p := _parsed(table, f)) is not None)
+    day = None
+    if table.record_day is not None:
+        day = _DAY_SQL[table.field(table.record_day).kind].format(c=f'"{table.record_day}"')
+    return RawTableRules(
+        table.source,
+        table.object,
+        required=table.required,
+        parsed=parsed,
+        currency_columns=table.currency_columns,
+        event_type=(
+            (table.event_types.column, table.event_types.known) if table.event_types else None
         ),
-        parsed=(
-            _date("segments_date"),
-            _int("metrics_impressions"),
-            _int("metrics_clicks"),
-            _int("metrics_cost_micros"),
-            _num("metrics_conversions"),
-            _num("metrics_conversions_value"),
-        ),
-        currency_columns=("customer_currency_code",),
-        volume_day_sql="try_cast(segments_date as date)",
-    ),
-    RawTableRules(
-        "meta_ads",
-        "insights",
-        required=("date_start", "account_id", "account_currency", "campaign_id", "ad_id"),
-        parsed=(
-            _date("date_start"),
-            _int("impressions"),
-            _int("clicks"),
-            _int("inline_link_clicks"),
-            _int("reach"),
-            _num("spend"),
-        ),
-        currency_columns=("account_currency",),
-        volume_day_sql="try_cast(date_start as date)",
-    ),
-    RawTableRules(
-        "linkedin_ads",
-        "ad_analytics",
-        required=("date_start", "creative_urn"),
-        parsed=(
-            _date("date_start"),
-            _int("impressions"),
-            _int("clicks"),
-            _int("external_website_conversions"),
-            _num("cost_in_local_currency"),
-            _num("cost_in_usd"),
-        ),
-        volume_day_sql="try_cast(date_start as date)",
-    ),
-    RawTableRules(
-        "linkedin_ads",
-        "campaigns",
-        required=("id", "account"),
-        parsed=(_num("daily_budget_amount"),),
-        currency_columns=("daily_budget_currency_code",),
-    ),
-    RawTableRules("linkedin_ads", "creatives", required=("id", "campaign")),
-    RawTableRules(
-        "segment",
-        "events",
-        required=("message_id", "type", "timestamp"),
-        either_present=("anonymous_id", "user_id"),
-        parsed=(_iso_ts("timestamp"),),
-        event_type=("type", SEGMENT_EVENT_TYPES),
-        volume_day_sql="cast(try_cast(timestamp as timestamptz) at time zone 'UTC' as date)",
-    ),
-    RawTableRules(
-        "sendgrid",
-        "events",
-        required=("sg_event_id", "email", "event", "timestamp"),
-        parsed=(_unix_ts("timestamp"),),
-        event_type=("event", SENDGRID_EVENT_TYPES),
-        volume_day_sql=(
-            "cast(to_timestamp(try_cast(timestamp as double)) at time zone 'UTC' as date)"
-        ),
-    ),
-    RawTableRules(
-        "salesforce",
-        "lead",
-        required=("id", "created_date", "system_modstamp"),
-        parsed=_SALESFORCE_TIMES,
-    ),
-    RawTableRules(
-        "salesforce",
-        "lead_history",
-        required=("id", "lead_id", "field", "created_date"),
-        parsed=(_iso_ts("created_date"),),
-    ),
-    RawTableRules(
-        "salesforce",
-        "contact",
-        required=("id", "created_date", "system_modstamp"),
-        parsed=_SALESFORCE_TIMES,
-    ),
-    RawTableRules(
-        "salesforce",
-        "account",
-        required=("id", "created_date", "system_modstamp"),
-        parsed=(*_SALESFORCE_TIMES, _int("number_of_employees")),
-    ),
-    RawTableRules(
-        "salesforce",
-        "opportunity",
-        required=("id", "stage_name", "close_date", "created_date", "system_modstamp"),
-        parsed=(
-            *_SALESFORCE_TIMES,
-            _date("close_date", future_rule=False),
-            _num("amount"),
-            _num("probability"),
-        ),
-        currency_columns=("currency_iso_code",),
-    ),
-    RawTableRules(
-        "salesforce",
-        "opportunity_history",
-        required=("id", "opportunity_id", "created_date"),
-        parsed=(_iso_ts("created_date"), _num("amount"), _num("probability")),
-    ),
-    RawTableRules(
-        "salesforce",
-        "opportunity_contact_role",
-        required=("id", "opportunity_id", "contact_id", "created_date", "system_modstamp"),
-        parsed=_SALESFORCE_TIMES,
-    ),
-    RawTableRules(
-        "salesforce",
-        "user",
-        required=("id", "created_date", "system_modstamp"),
-        parsed=_SALESFORCE_TIMES,
-    ),
-    RawTableRules(
-        "fx",
-        "ecb_rates",
-        required=("rate_date", "currency_code", "rate"),
-        parsed=(_date("rate_date"), _num("rate")),
-        currency_columns=("currency_code",),
-    ),
-)
+        either_present=table.either_present,
+        volume_day_sql=day,
+    )
+
+
+RAW_RULES: tuple[RawTableRules, ...] = tuple(rules_for(table) for table in RAW_TABLES)
 
 
 def raw_suites() -> list[Suite]:

@@ -10,10 +10,10 @@ segments.date); every version is loaded, staging keeps the latest (later wins).
 
 from __future__ import annotations
 
+from datetime import date
+
 from ingestion.core import (
-    Field,
     FileContext,
-    Kind,
     RecordBuffer,
     RecordCounts,
     UnreadableFile,
@@ -24,13 +24,15 @@ from ingestion.core import (
     to_json_text,
     to_text,
 )
+from ingestion.rules import NonNegative, NotAbove, PlausibleDate
+from ingestion.tables import Field, Kind, RawTable, RepeatRule
 
 FIELDS: tuple[Field, ...] = (
     Field("segments_date", "segments.date", Kind.DATE, required=True),
     Field("customer_id", "customer.id", Kind.INTEGER, required=True),
-    Field("customer_currency_code", "customer.currencyCode"),
+    Field("customer_currency_code", "customer.currencyCode", required=True),
     Field("customer_time_zone", "customer.timeZone"),
-    Field("campaign_id", "campaign.id", Kind.INTEGER),
+    Field("campaign_id", "campaign.id", Kind.INTEGER, required=True),
     Field("campaign_name", "campaign.name"),
     Field("ad_group_id", "adGroup.id", Kind.INTEGER, required=True),
     Field("ad_group_name", "adGroup.name"),
@@ -40,6 +42,30 @@ FIELDS: tuple[Field, ...] = (
     Field("metrics_cost_micros", "metrics.costMicros", Kind.INTEGER),
     Field("metrics_conversions", "metrics.conversions", Kind.DECIMAL),
     Field("metrics_conversions_value", "metrics.conversionsValue", Kind.DECIMAL),
+)
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        source="google_ads",
+        object="ad_stats",
+        landing_path="ads/google_ads",
+        file_globs=("*.json",),
+        fields=FIELDS,
+        key=("customer_id", "ad_group_id", "ad_id", "segments_date"),
+        repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("segments_date", "date", date(2000, 10, 23), "Google AdWords launched"),
+            NonNegative("metrics_impressions"),
+            NonNegative("metrics_clicks"),
+            NonNegative("metrics_cost_micros"),
+            NonNegative("metrics_conversions"),
+            NonNegative("metrics_conversions_value"),
+            NotAbove("metrics_clicks", "metrics_impressions"),
+        ),
+        currency_columns=("customer_currency_code",),
+        record_day="segments_date",
+        description="Google Ads searchStream results: one row per ad and day.",
+    ),
 )
 
 

@@ -22,9 +22,7 @@ from datetime import date
 from typing import Any
 
 from ingestion.core import (
-    Field,
     FileContext,
-    Kind,
     RecordBuffer,
     RecordCounts,
     UnreadableFile,
@@ -36,6 +34,8 @@ from ingestion.core import (
     to_json_text,
     to_text,
 )
+from ingestion.rules import NonNegative, NotAbove, PlausibleDate
+from ingestion.tables import Field, Kind, RawTable, RepeatRule
 
 ANALYTICS_FIELDS: tuple[Field, ...] = (
     Field("date_start", "dateRange.start", Kind.DATE, required=True),
@@ -51,7 +51,7 @@ ANALYTICS_FIELDS: tuple[Field, ...] = (
 CAMPAIGN_FIELDS: tuple[Field, ...] = (
     Field("id", "id", Kind.INTEGER, required=True),
     Field("name", "name"),
-    Field("account", "account"),
+    Field("account", "account", required=True),
     Field("campaign_group", "campaignGroup"),
     Field("status", "status"),
     Field("daily_budget_amount", "dailyBudget.amount", Kind.DECIMAL),
@@ -60,7 +60,58 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
 
 CREATIVE_FIELDS: tuple[Field, ...] = (
     Field("id", "id", required=True),
-    Field("campaign", "campaign"),
+    Field("campaign", "campaign", required=True),
+)
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        source="linkedin_ads",
+        object="ad_analytics",
+        landing_path="ads/linkedin_ads/analytics",
+        file_globs=("*.json",),
+        fields=ANALYTICS_FIELDS,
+        key=("creative_urn", "date_start"),
+        repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("date_start", "date", date(2003, 5, 5), "LinkedIn launched"),
+            NonNegative("impressions"),
+            NonNegative("clicks"),
+            NonNegative("external_website_conversions"),
+            NonNegative("cost_in_local_currency"),
+            NonNegative("cost_in_usd"),
+            NotAbove("clicks", "impressions"),
+        ),
+        record_day="date_start",
+        loader="load_analytics_file",
+        description=(
+            "LinkedIn adAnalytics elements (pivot=CREATIVE, DAILY). date_start/date_end "
+            "are the dateRange {year, month, day} objects written as YYYY-MM-DD."
+        ),
+    ),
+    RawTable(
+        source="linkedin_ads",
+        object="campaigns",
+        landing_path="ads/linkedin_ads/campaigns",
+        file_globs=("*.json",),
+        fields=CAMPAIGN_FIELDS,
+        key=("id",),
+        repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(NonNegative("daily_budget_amount"),),
+        currency_columns=("daily_budget_currency_code",),
+        loader="load_campaigns_file",
+        description="LinkedIn adCampaigns elements (campaign metadata).",
+    ),
+    RawTable(
+        source="linkedin_ads",
+        object="creatives",
+        landing_path="ads/linkedin_ads/creatives",
+        file_globs=("*.json",),
+        fields=CREATIVE_FIELDS,
+        key=("id",),
+        repeat_rule=RepeatRule.LATER_WINS,
+        loader="load_creatives_file",
+        description="LinkedIn adCreatives elements: creative URN to campaign URN.",
+    ),
 )
 
 

@@ -9,12 +9,11 @@ loaded, staging keeps the latest (later wins).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ingestion.core import (
-    Field,
     FileContext,
-    Kind,
     RecordBuffer,
     RecordCounts,
     UnreadableFile,
@@ -26,13 +25,15 @@ from ingestion.core import (
     to_json_text,
     to_text,
 )
+from ingestion.rules import NonNegative, NotAbove, PlausibleDate
+from ingestion.tables import Field, Kind, RawTable, RepeatRule
 
 FIELDS: tuple[Field, ...] = (
     Field("date_start", "date_start", Kind.DATE, required=True),
     Field("date_stop", "date_stop", Kind.DATE),
     Field("account_id", "account_id", required=True),
-    Field("account_currency", "account_currency"),
-    Field("campaign_id", "campaign_id"),
+    Field("account_currency", "account_currency", required=True),
+    Field("campaign_id", "campaign_id", required=True),
     Field("campaign_name", "campaign_name"),
     Field("adset_id", "adset_id"),
     Field("adset_name", "adset_name"),
@@ -44,6 +45,32 @@ FIELDS: tuple[Field, ...] = (
     Field("reach", "reach", Kind.INTEGER),
     Field("spend", "spend", Kind.DECIMAL),
     Field("actions", "actions", Kind.JSON),
+)
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        source="meta_ads",
+        object="insights",
+        landing_path="ads/meta_ads",
+        file_globs=("*.json",),
+        fields=FIELDS,
+        key=("account_id", "ad_id", "date_start"),
+        repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("date_start", "date", date(2004, 2, 4), "Facebook launched"),
+            NonNegative("impressions"),
+            NonNegative("clicks"),
+            NonNegative("inline_link_clicks"),
+            NonNegative("reach"),
+            NonNegative("spend"),
+            NotAbove("clicks", "impressions"),
+            NotAbove("inline_link_clicks", "clicks"),
+            NotAbove("reach", "impressions"),
+        ),
+        currency_columns=("account_currency",),
+        record_day="date_start",
+        description="Meta Marketing API Insights rows (level=ad, daily).",
+    ),
 )
 
 

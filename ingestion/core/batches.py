@@ -24,7 +24,7 @@ from ingestion.core.staging import (
     python_frame_sql,
 )
 from ingestion.erasure import erased_rows_sql, erasures_active
-from ingestion.registry import ERASED_AT_LOAD, ERASED_TABLE, QUARANTINE_TABLE, RepeatRule
+from ingestion.tables import ERASED_AT_LOAD, ERASED_TABLE, QUARANTINE_TABLE, RepeatRule
 
 _STAGED = "_ingest_staged"
 _DUPS = "_ingest_duplicates"

@@ -9,25 +9,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from ingestion.rules import ValueRule
+from ingestion.tables import Field, Kind
 
 REASON_VALUE_CHARS = 80
 """A value quoted in a quarantine reason is cut to this many characters."""
-
-
-class Kind(StrEnum):
-    """What a raw text value must parse as (staging casts it accordingly)."""
-
-    TEXT = "text"
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    DATE = "date"
-    TIMESTAMP = "timestamp"
-    UNIX_SECONDS = "unix_seconds"
-    BOOLEAN = "boolean"
-    JSON = "json"
 
 
 _INTEGER_RE = r"[+-]?[0-9]+"
@@ -124,17 +111,6 @@ def _quote_value(value: str) -> str:
     if len(value) > REASON_VALUE_CHARS:
         value = value[:REASON_VALUE_CHARS] + "..."
     return f"'{value}'"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One raw column: where it comes from (for messages), what it must parse as."""
-
-    column: str
-    label: str
-    """The vendor's name for the field, used in quarantine reasons."""
-    kind: Kind = Kind.TEXT
-    required: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ingestion.registry import RawTable
+from ingestion.tables import RawTable
 
 UNREADABLE_HEAD_BYTES = 300
 """How much of an unreadable file is kept as its quarantine raw text."""

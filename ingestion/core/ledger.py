@@ -14,7 +14,7 @@ import pandas as pd
 
 from ingestion.core.files import list_files, sha256_of
 from ingestion.core.results import STATUS_SKIPPED, FileLoadStats
-from ingestion.registry import FILE_STATS_TABLE, LEDGER_TABLE, RAW_SCHEMA, RawTable
+from ingestion.tables import FILE_STATS_TABLE, LEDGER_TABLE, RAW_SCHEMA, RawTable
 
 
 @dataclass(frozen=True)

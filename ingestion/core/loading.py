@@ -26,7 +26,7 @@ from ingestion.core.results import (
     UnreadableFile,
 )
 from ingestion.core.staging import FileContext, _Deferred
-from ingestion.registry import RawTable
+from ingestion.tables import RawTable
 
 FileLoader = Callable[[FileContext], RecordCounts]
 """Loads one file's records (inside the file's transaction); raises

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from ingestion.core.fields import Check, Field
-from ingestion.registry import QUARANTINE_TABLE, RawTable
+from ingestion.tables import QUARANTINE_TABLE, RawTable
 
 INVALID_JSON = "__invalid_json__"
 """Placeholder reason set in SQL for a line that is not JSON; replaced by the JSON

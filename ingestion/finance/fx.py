@@ -22,7 +22,6 @@ import pandas as pd
 
 from ingestion.core import (
     FileContext,
-    Kind,
     RecordCounts,
     UnreadableFile,
     does_not_parse,
@@ -30,6 +29,35 @@ from ingestion.core import (
     missing_field,
     parses_as,
     wrong_field_count,
+)
+from ingestion.rules import PlausibleDate, Positive
+from ingestion.tables import Field, Kind, RawTable, RepeatRule
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        source="fx",
+        object="ecb_rates",
+        landing_path="finance/fx",
+        file_globs=("*.csv",),
+        fields=(
+            Field("rate_date", "Date", Kind.DATE, required=True),
+            Field("currency_code", "the currency column", required=True),
+            Field("rate", "the rate", Kind.DECIMAL, required=True),
+        ),
+        key=("rate_date", "currency_code"),
+        repeat_rule=RepeatRule.LATER_WINS,
+        value_rules=(
+            PlausibleDate("rate_date", "date", date(1999, 1, 4), "the ECB's euro rates began"),
+            Positive("rate"),
+        ),
+        currency_columns=("currency_code",),
+        one_file_at_a_time=True,
+        description=(
+            "ECB euro reference rates, unpivoted: one row per date and currency "
+            "(units of the currency per 1 EUR). 'N/A' cells are not loaded. "
+            "_source_position is the CSV line of the date's row."
+        ),
+    ),
 )
 
 NO_RATE = {"", "N/A"}

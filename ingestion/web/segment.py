@@ -5,9 +5,9 @@ lines skipped) in chunks of bounded size; everything per record after that runs 
 DuckDB: ``json_valid``, one ``json_extract_string`` call for all scalar paths,
 ``json_extract`` for ``properties``/``traits`` (JSON text), and the timestamp checks
 (ISO-8601, ``Z`` or an offset, validated with DuckDB's timestamptz parser). ``_record``
-is the line as written (surrounding blanks trimmed). ``messageId`` and ``timestamp``
-are required, and ``anonymousId`` or ``userId``. Key ``messageId``: a message id
-already loaded, or earlier in the load (file-name order, then line), is a duplicate
+is the line as written (surrounding blanks trimmed). ``messageId``, ``type`` and
+``timestamp`` are required, and ``anonymousId`` or ``userId``. Key ``messageId``: a
+message id already loaded, or earlier in the load (file-name order, then line), is a duplicate
 and is dropped.
 
 A file whose lines are none of them JSON is not a JSONL file: it is unreadable, like
@@ -19,25 +19,34 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ingestion.core import (
     Check,
-    Field,
     FileContext,
-    Kind,
     RecordCounts,
     UnreadableFile,
     json_stage_sql,
     load_frames,
 )
+from ingestion.rules import PlausibleDate
+from ingestion.tables import (
+    EventTypes,
+    Field,
+    Kind,
+    RawTable,
+    RepeatRule,
+    json_text_sql,
+    normalized_email_sql,
+)
 
 #: (raw column, JSON path, kind, required); the label in reasons is the path.
 _SCALARS: tuple[tuple[str, str, Kind, bool], ...] = (
     ("message_id", "messageId", Kind.TEXT, True),
-    ("type", "type", Kind.TEXT, False),
+    ("type", "type", Kind.TEXT, True),
     ("anonymous_id", "anonymousId", Kind.TEXT, False),
     ("user_id", "userId", Kind.TEXT, False),
     ("event", "event", Kind.TEXT, False),
@@ -71,6 +80,39 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "coalesce(trim(anonymous_id), '') = '' and coalesce(trim(user_id), '') = ''",
         "neither anonymousId nor userId",
+    ),
+)
+
+EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
+"""The Segment Spec's call types."""
+
+TABLES: tuple[RawTable, ...] = (
+    RawTable(
+        source="segment",
+        object="events",
+        landing_path="web/segment",
+        file_globs=("*.jsonl", "*.jsonl.gz"),
+        fields=FIELDS,
+        key=("message_id",),
+        repeat_rule=RepeatRule.DROP_DUPLICATE,
+        value_rules=(
+            PlausibleDate("timestamp", "timestamp", date(2011, 1, 1), "Segment was founded"),
+        ),
+        either_present=("anonymous_id", "user_id"),
+        event_types=EventTypes("type", EVENT_TYPES),
+        record_day="timestamp",
+        description=(
+            "Segment page, track and identify events. properties and traits are JSON "
+            "text; page fields missing from context.page are read from properties in "
+            "staging."
+        ),
+        person_identifiers=(
+            ("anonymous_id", "nullif(\"anonymous_id\", '')"),
+            ("user_id", "nullif(\"user_id\", '')"),
+            ("email", normalized_email_sql(json_text_sql('"traits"', "$.email"))),
+            ("email", normalized_email_sql(json_text_sql('"properties"', "$.email"))),
+            ("email", normalized_email_sql(json_text_sql("_record", "$.context.traits.email"))),
+        ),
     ),
 )
 

@@ -9,12 +9,11 @@ import json
 import duckdb
 import pytest
 
-import ingestion
 import ingestion.core as core
 import ingestion.core.loading as loading
 from ingestion import SOURCES
 from ingestion.core import load_table
-from ingestion.registry import RAW_TABLES, tables_of
+from ingestion.registry import RAW_TABLES, loader_for, tables_of
 
 from .conftest import NOW
 
@@ -29,11 +28,8 @@ def _load(conn, landing, *, group_files: bool) -> None:
     core.ensure_raw_layer(conn)
     for source in SOURCES:
         for table in tables_of(source):
-            loader = ingestion._LOADERS[(table.source, table.object)]
-            grouped = group_files and (table.source, table.object) not in (
-                ingestion._ONE_FILE_AT_A_TIME
-            )
-            load_table(conn, landing, table, loader, "load-1", NOW, group_files=grouped)
+            grouped = group_files and not table.one_file_at_a_time
+            load_table(conn, landing, table, loader_for(table), "load-1", NOW, group_files=grouped)
 
 
 def _rows(conn) -> dict[str, list[tuple]]:

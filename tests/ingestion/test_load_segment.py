@@ -108,7 +108,7 @@ def _segment_landing(tmp_path, files: dict[str, bytes]):
 
 
 def test_segment_unreadable_files(wh, tmp_path):
-    good = b'{"messageId":"a","anonymousId":"x","timestamp":"2026-01-01T00:00:00Z"}\n'
+    good = b'{"type":"page","messageId":"a","anonymousId":"x","timestamp":"2026-01-01T00:00:00Z"}\n'
     landing = _segment_landing(
         tmp_path,
         {
@@ -145,9 +145,12 @@ def test_segment_non_utf8_line_and_crlf(wh, tmp_path):
     landing = _segment_landing(
         tmp_path,
         {
-            "a.jsonl": b'{"messageId":"a","userId":"u","timestamp":"2026-01-01T00:00:00Z"}\r\n'
-            b'{"messageId":"b","userId":"\xff","timestamp":"2026-01-01T00:00:00Z"}\r\n'
-            b'{"messageId":"c","userId":"\xc3\xa9","timestamp":"2026-01-01T00:00:00+0100"}\r\n'
+            "a.jsonl": b'{"messageId":"a","userId":"u","timestamp":"2026-01-01T00:00:00Z",'
+            b'"type":"page"}\r\n'
+            b'{"messageId":"b","userId":"\xff","timestamp":"2026-01-01T00:00:00Z",'
+            b'"type":"page"}\r\n'
+            b'{"messageId":"c","userId":"\xc3\xa9","timestamp":"2026-01-01T00:00:00+0100",'
+            b'"type":"page"}\r\n'
         },
     )
     wh.load(landing, "segment")
@@ -166,7 +169,8 @@ def test_segment_large_file_in_several_chunks(wh, tmp_path, monkeypatch):
 
     monkeypatch.setattr(segment, "CHUNK_LINES", 3)
     lines = [
-        f'{{"messageId":"m{i % 7}","anonymousId":"x","timestamp":"2026-01-01T00:00:0{i % 10}Z"}}'
+        f'{{"type":"page","messageId":"m{i % 7}","anonymousId":"x",'
+        f'"timestamp":"2026-01-01T00:00:0{i % 10}Z"}}'
         for i in range(20)
     ]
     lines[11] = "not json"

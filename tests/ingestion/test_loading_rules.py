@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from ingestion import SOURCES, load_source
+from ingestion import SOURCES, load_source, registry
 from ingestion.core import Kind, check_sql, parses_as
 from ingestion.registry import LEDGER_TABLE, QUARANTINE_TABLE, RAW_TABLES
 
@@ -106,7 +106,7 @@ def test_duplicates_across_loads_and_file_name_order(wh, tmp_path):
 
     def event(message_id: str, name: str) -> str:
         return json.dumps(
-            {"messageId": message_id, "anonymousId": "a", "name": name,
+            {"type": "page", "messageId": message_id, "anonymousId": "a", "name": name,
              "timestamp": "2026-01-01T00:00:00Z"}
         )  # fmt: skip
 
@@ -134,8 +134,8 @@ def test_a_quarantined_first_copy_does_not_make_the_good_copy_a_duplicate(wh, tm
     folder = landing / "email" / "sendgrid"
     folder.mkdir(parents=True)
     (folder / "a.json").write_text(
-        '[{"sg_event_id": "e1", "timestamp": "soon"},'
-        ' {"sg_event_id": "e1", "timestamp": 1767225600}]'
+        '[{"sg_event_id": "e1", "email": "a@x.io", "event": "open", "timestamp": "soon"},'
+        ' {"sg_event_id": "e1", "email": "a@x.io", "event": "open", "timestamp": 1767225600}]'
     )
     wh.load(landing, "sendgrid")
     assert wh.rows("select sg_event_id, timestamp, _source_position from raw.sendgrid__events") == [
@@ -175,8 +175,6 @@ def test_missing_or_empty_source_folder_gives_empty_tables(wh, tmp_path):
 
 
 def test_a_crash_mid_file_leaves_nothing_behind(wh, landing, monkeypatch):
-    import ingestion
-
     def crash(ctx):
         ctx.conn.execute(
             f"insert into {ctx.table.qualified_name} (message_id, _source_file) values ('half', ?)",
@@ -184,7 +182,7 @@ def test_a_crash_mid_file_leaves_nothing_behind(wh, landing, monkeypatch):
         )
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(ingestion._LOADERS, ("segment", "events"), crash)
+    monkeypatch.setitem(registry._LOADERS, ("segment", "events"), crash)
     with pytest.raises(RuntimeError, match="disk on fire"):
         wh.load(landing, "segment")
     assert wh.rows("select count(*) from raw.segment__events") == [(0,)]
@@ -199,7 +197,9 @@ def test_now_is_stored_as_naive_utc_and_load_id_defaults(conn, tmp_path):
     landing = tmp_path / "landing"
     folder = landing / "email" / "sendgrid"
     folder.mkdir(parents=True)
-    (folder / "a.json").write_text('[{"sg_event_id": "e1", "timestamp": 1767261600}]')
+    (folder / "a.json").write_text(
+        '[{"sg_event_id": "e1", "email": "a@x.io", "event": "open", "timestamp": 1767261600}]'
+    )
     now = datetime(2026, 1, 7, 8, 0, tzinfo=timezone(timedelta(hours=2)))
     result = load_source(conn, landing, "sendgrid", now=now)
     assert result.loaded_at == datetime(2026, 1, 7, 6, 0)
