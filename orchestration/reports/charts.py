@@ -14,6 +14,9 @@ from orchestration.reports.formats import compact, esc, fmt_num
 
 MUTED = "#6b7280"
 GRID = "#e5e7eb"
+PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#8b5cf6", "#ef4444", "#0891b2")
+"""Series colours, in the order the report's sections use them."""
+INK = "#1f2937"
 
 
 @dataclass(frozen=True)

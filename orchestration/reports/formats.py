@@ -1,11 +1,17 @@
 """Number and text formats of the report: thousands separators, percentages with one
-decimal, money rounded half up, a dash for a missing value, everything escapable."""
+decimal, money rounded half up, a dash for a missing value, everything escapable.
+
+The templates use the ``fmt_*`` functions as Jinja filters of the same name
+(:data:`FILTERS`, registered by ``render.py``); they return plain text, which the
+template engine escapes. ``esc`` is for the SVG that ``charts.py`` writes by hand.
+"""
 
 from __future__ import annotations
 
 import html
 import math
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 DASH = "–"
@@ -59,6 +65,26 @@ def fmt_month(value: object) -> str:
     return DASH if value is None else str(value)
 
 
+def fmt_text(value: object) -> str:
+    """Text as it is, a dash for none."""
+    return DASH if value is None else str(value)
+
+
+def fmt_date(value: object) -> str:
+    """The day of a timestamp: 2026-01-15; anything else as text."""
+    return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else fmt_text(value)
+
+
+def utc(moment: datetime) -> datetime:
+    """An aware time in UTC; a naive one is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def fmt_datetime(value: datetime) -> str:
+    """A timestamp to the minute: 2026-03-01 06:00 (the zone is said beside it)."""
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
 def compact(value: float) -> str:
     """Axis labels: 1,500 -> 1.5k, 2,000,000 -> 2M."""
     size = abs(value)
@@ -80,3 +106,17 @@ def safe_div(numerator: object, denominator: object) -> float | None:
     if top is None or not bottom:
         return None
     return top / bottom
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "fmt_int": fmt_int,
+    "fmt_num": fmt_num,
+    "fmt_money": fmt_money,
+    "fmt_pct": fmt_pct,
+    "fmt_ratio": fmt_ratio,
+    "fmt_month": fmt_month,
+    "fmt_text": fmt_text,
+    "fmt_date": fmt_date,
+    "fmt_datetime": fmt_datetime,
+}
+"""The formats above as Jinja filters, by the name the templates use."""
