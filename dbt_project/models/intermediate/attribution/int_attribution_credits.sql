@@ -104,8 +104,9 @@ attributed as (
         cast(touch_credits.credit as {{ type_double() }}) as credit
     from touchpoints_eligible
     inner join touch_credits
-        on touchpoints_eligible.attribution_conversion_id = touch_credits.attribution_conversion_id
-        and touchpoints_eligible.session_id = touch_credits.session_id
+        on
+            touchpoints_eligible.attribution_conversion_id = touch_credits.attribution_conversion_id
+            and touchpoints_eligible.session_id = touch_credits.session_id
 
 ),
 
@@ -136,7 +137,9 @@ unattributed as (
         cast(1.0 as {{ type_double() }}) as credit
     from conversions
     left join conversions_with_touches
-        on conversions.attribution_conversion_id = conversions_with_touches.attribution_conversion_id
+        on
+            conversions.attribution_conversion_id
+            = conversions_with_touches.attribution_conversion_id
     where conversions_with_touches.attribution_conversion_id is null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -155,8 +158,9 @@ final as (
 
     select
         -- ids
-        {{ surrogate_key(['credits.attribution_conversion_id', 'credits.model', 'credits.session_id']) }}
-            as attribution_credit_id,
+        {{ surrogate_key([
+            'credits.attribution_conversion_id', 'credits.model', 'credits.session_id',
+        ]) }} as attribution_credit_id,
         credits.attribution_conversion_id,
         conversions.conversion_type,
         conversions.conversion_id,

@@ -64,9 +64,12 @@ sessions_in_window as (
         on conversions.attribution_conversion_id = conversion_persons.attribution_conversion_id
     inner join web_sessions_persons_linked
         on conversion_persons.person_id = web_sessions_persons_linked.person_id
-    where web_sessions_persons_linked.session_started_at <= conversions.window_anchor_at
+    where
+        web_sessions_persons_linked.session_started_at <= conversions.window_anchor_at
         and web_sessions_persons_linked.session_started_at
-        >= {{ dbt.dateadd('day', '-' ~ var('attribution_lookback_days'), 'conversions.window_anchor_at') }}
+        >= {{ dbt.dateadd(
+            'day', '-' ~ var('attribution_lookback_days'), 'conversions.window_anchor_at'
+        ) }}
 
 ),
 
@@ -74,7 +77,8 @@ final as (
 
     select
         -- ids
-        {{ surrogate_key(['attribution_conversion_id', 'session_id']) }} as attribution_touchpoint_id,
+        {{ surrogate_key(['attribution_conversion_id', 'session_id']) }}
+            as attribution_touchpoint_id,
         attribution_conversion_id,
         conversion_type,
         conversion_id,
@@ -93,8 +97,8 @@ final as (
             order by session_started_at, session_id
         ) as touch_number,
         count(*) over (partition by attribution_conversion_id) as touch_count,
-        cast({{ seconds_between('session_started_at', 'window_anchor_at') }} as {{ type_double() }}) / 86400
-            as days_before_conversion,
+        cast({{ seconds_between('session_started_at', 'window_anchor_at') }} as {{ type_double() }})
+        / 86400 as days_before_conversion,
 
         -- timestamps
         session_started_at,

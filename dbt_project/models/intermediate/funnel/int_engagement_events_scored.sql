@@ -63,8 +63,9 @@ web_events_with_persons as (
         identifiers_resolved.person_id
     from web_events_sessionized
     inner join identifiers_resolved
-        on web_events_sessionized.browser_id_type = identifiers_resolved.identifier_type
-        and web_events_sessionized.browser_id = identifiers_resolved.identifier_value
+        on
+            web_events_sessionized.browser_id_type = identifiers_resolved.identifier_type
+            and web_events_sessionized.browser_id = identifiers_resolved.identifier_value
 
 ),
 
@@ -93,9 +94,10 @@ page_activities as (
         web_events_with_persons.event_at
     from web_events_with_persons
     inner join engagement_points
-        on engagement_points.activity_type = 'page_path_prefix'
-        and substr(web_events_with_persons.page_path, 1, length(engagement_points.match_value))
-        = engagement_points.match_value
+        on
+            engagement_points.activity_type = 'page_path_prefix'
+            and substr(web_events_with_persons.page_path, 1, length(engagement_points.match_value))
+            = engagement_points.match_value
     where web_events_with_persons.event_type = 'page'
 
 ),
@@ -110,8 +112,9 @@ track_activities as (
         web_events_with_persons.event_at
     from web_events_with_persons
     inner join engagement_points
-        on engagement_points.activity_type = 'track_event'
-        and web_events_with_persons.event_name = engagement_points.match_value
+        on
+            engagement_points.activity_type = 'track_event'
+            and web_events_with_persons.event_name = engagement_points.match_value
     where web_events_with_persons.event_type = 'track'
 
 ),
@@ -127,8 +130,9 @@ email_activities as (
         sendgrid_events.event_at
     from sendgrid_events
     inner join engagement_points
-        on engagement_points.activity_type = 'email_event'
-        and sendgrid_events.event_type = engagement_points.match_value
+        on
+            engagement_points.activity_type = 'email_event'
+            and sendgrid_events.event_type = engagement_points.match_value
     inner join email_persons
         on lower(trim(sendgrid_events.email)) = email_persons.email_normalized
 
@@ -158,7 +162,8 @@ activities_scored as (
         sum(points) over (
             partition by person_id
             order by event_at
-            range between interval '{{ var("engagement_window_days") }}' day preceding and current row
+            range between interval '{{ var("engagement_window_days") }}' day preceding
+            and current row
         ) as trailing_score
     from activities
 
@@ -183,7 +188,8 @@ mql_by_score as (
     from activities_scored
     inner join raw_lead_times
         on activities_scored.person_id = raw_lead_times.person_id
-    where activities_scored.event_at >= raw_lead_times.raw_lead_at
+    where
+        activities_scored.event_at >= raw_lead_times.raw_lead_at
         and activities_scored.trailing_score >= {{ var("mql_score_threshold") }}
     group by activities_scored.person_id
 
@@ -192,8 +198,11 @@ mql_by_score as (
 final as (
 
     select
-        {{ surrogate_key(['activities_scored.person_id', 'activities_scored.engagement_rule', 'activities_scored.source_event_id']) }}
-            as engagement_event_id,
+        {{ surrogate_key([
+            'activities_scored.person_id',
+            'activities_scored.engagement_rule',
+            'activities_scored.source_event_id',
+        ]) }} as engagement_event_id,
         activities_scored.person_id,
         activities_scored.source_event_id,
         activities_scored.engagement_rule,

@@ -60,7 +60,8 @@ lead_status_stages as (
         status,
         lower(funnel_stage) as stage
     from crm_status_stages
-    where crm_object = 'Lead'
+    where
+        crm_object = 'Lead'
         and funnel_stage is not null
 
 ),
@@ -104,8 +105,11 @@ email_tracks as (
         nullif(lower(trim(properties_email)), '') as email_normalized,
         event_at
     from segment_events
-    where event_type = 'track'
-        and event_name in {{ funnel_sql_text_list(funnel_lead_track_events() + funnel_mql_track_events()) }}
+    where
+        event_type = 'track'
+        and event_name in {{ funnel_sql_text_list(
+            funnel_lead_track_events() + funnel_mql_track_events()
+        ) }}
 
 ),
 
@@ -230,8 +234,9 @@ current_status_candidates as (
     inner join lead_status_stages
         on leads_with_persons.lead_status = lead_status_stages.status
     left join status_changes
-        on leads_with_persons.lead_id = status_changes.lead_id
-        and lead_status_stages.stage = status_changes.stage
+        on
+            leads_with_persons.lead_id = status_changes.lead_id
+            and lead_status_stages.stage = status_changes.stage
     where status_changes.lead_id is null
 
 ),
@@ -250,7 +255,8 @@ conversion_candidates as (
     from leads_with_persons
     left join contacts
         on leads_with_persons.converted_contact_id = contacts.contact_id
-    where leads_with_persons.is_converted
+    where
+        leads_with_persons.is_converted
         and (contacts.contact_id is not null or leads_with_persons.converted_date is not null)
 
 ),
@@ -298,7 +304,8 @@ opportunity_candidates as (
         opportunity_id as source_record_id,
         cast(close_date as {{ dbt.type_timestamp() }}) as reached_at
     from linked_opportunities
-    where is_won
+    where
+        is_won
         and close_date is not null
 
 ),

@@ -60,7 +60,8 @@ ranked_opportunities as (
             order by reached_at, source_record_id
         ) as opportunity_rank
     from funnel_stage_events
-    where (stage = 'opportunity' and source = 'opportunity_created')
+    where
+        (stage = 'opportunity' and source = 'opportunity_created')
         or (stage = 'customer' and source = 'deal_won')
 
 ),

@@ -1,4 +1,7 @@
-{#- definitions §3 Visitor and §4 Touchpoint: every web session with the person of its browser. -#}
+{#-
+    definitions §3 Visitor and §4 Touchpoint: every web session with the person of its
+    browser.
+-#}
 
 with
 
@@ -45,8 +48,9 @@ final as (
 
     from web_sessions
     left join identifiers_resolved
-        on web_sessions.browser_id_type = identifiers_resolved.identifier_type
-        and web_sessions.browser_id = identifiers_resolved.identifier_value
+        on
+            web_sessions.browser_id_type = identifiers_resolved.identifier_type
+            and web_sessions.browser_id = identifiers_resolved.identifier_value
 
 )
 

@@ -86,7 +86,7 @@ graph_edges as (
         on
             identity_edges.linked_identifier_type = side_b.identifier_type
             and identity_edges.linked_identifier_value = side_b.identifier_value
-    where side_a.node_id <> side_b.node_id
+    where side_a.node_id != side_b.node_id
 
 ),
 

@@ -82,7 +82,7 @@ segment_single_id_nodes as (
         event_at as seen_at
 
     from segment_identified
-    where (anonymous_id is null) <> (user_id is null)
+    where (anonymous_id is null) != (user_id is null)
 
 ),
 

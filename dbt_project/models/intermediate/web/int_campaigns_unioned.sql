@@ -100,7 +100,8 @@ linkedin_ads_campaign_ids as (
 
     select campaign_id from linkedin_ads_campaigns
     union
-    select campaign_id from linkedin_ads_creatives where campaign_id is not null
+    select campaign_id from linkedin_ads_creatives
+    where campaign_id is not null
 
 ),
 
@@ -151,13 +152,29 @@ sendgrid_single_sends as (
 
 unioned as (
 
-    select platform, campaign_id, campaign_name from google_ads_campaigns
+    select
+        platform,
+        campaign_id,
+        campaign_name
+    from google_ads_campaigns
     union all
-    select platform, campaign_id, campaign_name from meta_ads_campaigns
+    select
+        platform,
+        campaign_id,
+        campaign_name
+    from meta_ads_campaigns
     union all
-    select platform, campaign_id, campaign_name from linkedin_ads_campaigns_named
+    select
+        platform,
+        campaign_id,
+        campaign_name
+    from linkedin_ads_campaigns_named
     union all
-    select platform, campaign_id, campaign_name from sendgrid_single_sends
+    select
+        platform,
+        campaign_id,
+        campaign_name
+    from sendgrid_single_sends
 
 ),
 

@@ -67,10 +67,12 @@ urls_parsed as (
         coalesce(page_path, {{ url_path('page_url') }}) as page_path_parsed,
         {{ url_host('page_referrer') }} as referrer_host,
         {%- for field in ['source', 'medium', 'campaign', 'term', 'content'] %}
-        nullif(trim({{ url_query_parameter('page_url', "'utm_" ~ field ~ "'") }}), '') as url_utm_{{ field }},
+        nullif(trim({{ url_query_parameter('page_url', "'utm_" ~ field ~ "'") }}), '')
+            as url_utm_{{ field }},
         {%- endfor %}
         {%- for click_id in web_click_id_params() %}
-        nullif(trim({{ url_query_parameter('page_url', "'" ~ click_id ~ "'") }}), '') as {{ click_id }},
+        nullif(trim({{ url_query_parameter('page_url', "'" ~ click_id ~ "'") }}), '')
+            as {{ click_id }},
         {%- endfor %}
         -- a value of only spaces is not set
         (
@@ -94,9 +96,10 @@ utm_values_chosen as (
         *,
         case
             when has_context_campaign then 'context_campaign'
-            when coalesce(
-                url_utm_source, url_utm_medium, url_utm_campaign, url_utm_term, url_utm_content
-            ) is not null
+            when
+                coalesce(
+                    url_utm_source, url_utm_medium, url_utm_campaign, url_utm_term, url_utm_content
+                ) is not null
                 then 'page_url'
         end as utm_origin
 

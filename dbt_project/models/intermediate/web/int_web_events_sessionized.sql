@@ -75,7 +75,8 @@ timeouts_flagged as (
         *,
         (
             previous_event_at is null
-            or {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }} < event_at
+            or {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }}
+            < event_at
         ) as is_after_timeout
 
     from previous_events_found
@@ -123,7 +124,7 @@ session_starts_flagged as (
         *,
         (
             is_after_timeout
-            or (campaign_key is not null and campaign_key <> coalesce(running_campaign_key, ''))
+            or (campaign_key is not null and campaign_key != coalesce(running_campaign_key, ''))
         ) as is_session_start
 
     from session_campaigns_carried

@@ -163,10 +163,9 @@ channel_inputs_derived as (
             {{ match_key('utm_term') }},
             {{ match_key('utm_content') }}
         ) is not null as has_utm,
-        referrer_host is not null as has_external_referrer,
-        {%- for click_id in web_click_id_params() %}
-        {{ click_id }} is not null as has_{{ click_id }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        referrer_host is not null as has_external_referrer
+        {%- for click_id in web_click_id_params() %},
+        {{ click_id }} is not null as has_{{ click_id }}{% endfor %}
 
     from sessions_joined
 
@@ -180,7 +179,7 @@ channel_inputs_derived as (
     'has_utm', 'has_external_referrer'
 ] -%}
 {%- for click_id in web_click_id_params() -%}
-    {%- do channel_input_columns.append('has_' ~ click_id) -%}
+{%- do channel_input_columns.append('has_' ~ click_id) -%}
 {%- endfor %}
 channel_profiles as (
 
@@ -229,9 +228,10 @@ rule_matches as (
         (
             channel_rules.click_id_group is null
             or exists (
-                select 1
+                select 1 as found
                 from channel_click_ids
-                where channel_click_ids.click_id_group = channel_rules.click_id_group
+                where
+                    channel_click_ids.click_id_group = channel_rules.click_id_group
                     and (
                         {%- for click_id in web_click_id_params() %}
                         (
@@ -246,18 +246,21 @@ rule_matches as (
         and (
             channel_rules.utm_medium_group is null
             or exists (
-                select 1
+                select 1 as found
                 from channel_medium_groups
-                where channel_medium_groups.medium_group = channel_rules.utm_medium_group
-                    and lower(channel_medium_groups.utm_medium) = paid_mediums_flagged.utm_medium_key
+                where
+                    channel_medium_groups.medium_group = channel_rules.utm_medium_group
+                    and lower(channel_medium_groups.utm_medium)
+                    = paid_mediums_flagged.utm_medium_key
             )
         )
         and (
             channel_rules.utm_source_category is null
             or exists (
-                select 1
+                select 1 as found
                 from channel_source_categories
-                where channel_source_categories.category = channel_rules.utm_source_category
+                where
+                    channel_source_categories.category = channel_rules.utm_source_category
                     and (
                         (
                             channel_source_categories.match_type = 'exact'
@@ -279,9 +282,10 @@ rule_matches as (
         and (
             channel_rules.referrer_category is null
             or exists (
-                select 1
+                select 1 as found
                 from channel_source_categories
-                where channel_source_categories.category = channel_rules.referrer_category
+                where
+                    channel_source_categories.category = channel_rules.referrer_category
                     and (
                         (
                             channel_source_categories.match_type = 'exact'
@@ -357,7 +361,7 @@ sessions_classified as (
     left join profile_channels
         on
         {%- for column in channel_input_columns %}
-        {{ 'and ' if not loop.first }}channel_inputs_derived.{{ column }}
+            {{ 'and ' if not loop.first }}channel_inputs_derived.{{ column }}
             is not distinct from profile_channels.{{ column }}
         {%- endfor %}
 
@@ -433,7 +437,9 @@ campaign_candidates_ranked as (
 
     from sessions_classified
     left join campaign_match_keys
-        on {{ match_key('sessions_classified.utm_campaign') }} = campaign_match_keys.campaign_match_key
+        on
+            {{ match_key('sessions_classified.utm_campaign') }}
+            = campaign_match_keys.campaign_match_key
 
 ),
 

@@ -29,12 +29,16 @@ credits_with_revenue as (
         attribution_credits.*,
         case
             when attribution_credits.conversion_type = 'deal_won'
-                then cast(coalesce(opportunities.amount_in_reporting_currency, 0) as {{ dbt.type_numeric() }})
+                then cast(
+                    coalesce(opportunities.amount_in_reporting_currency, 0)
+                    as {{ dbt.type_numeric() }}
+                )
         end as revenue_in_reporting_currency
     from attribution_credits
     left join opportunities
-        on attribution_credits.conversion_type = 'deal_won'
-        and attribution_credits.conversion_id = opportunities.opportunity_id
+        on
+            attribution_credits.conversion_type = 'deal_won'
+            and attribution_credits.conversion_id = opportunities.opportunity_id
 
 ),
 
@@ -61,7 +65,9 @@ final as (
         revenue_in_reporting_currency,
         case
             when conversion_type = 'deal_won'
-                then coalesce(cast(credit * revenue_in_reporting_currency as {{ type_double() }}), 0)
+                then coalesce(
+                    cast(credit * revenue_in_reporting_currency as {{ type_double() }}), 0
+                )
             else 0
         end as attributed_revenue,
         -- booleans

@@ -29,6 +29,10 @@
     or a seed is not data and is not detected: `journey refresh --full`.
 -#}
 
+{%- set activity_id_columns = [
+    'activities.activity_type', 'activities.source_record_id', 'activities.person_id',
+] %}
+
 with
 
 sessions as (
@@ -147,7 +151,8 @@ track_activities as (
     from web_events
     inner join sessions
         on web_events.session_id = sessions.session_id
-    where web_events.event_type = 'track'
+    where
+        web_events.event_type = 'track'
         and web_events.event_name in ('Form Submitted', 'Demo Requested', 'Signed Up')
         and sessions.person_id is not null
 
@@ -268,8 +273,9 @@ stage_activities as (
         ]) }} as feature_json
     from stage_times
     left join first_stage_sources
-        on stage_times.person_id = first_stage_sources.person_id
-        and stage_times.stage = first_stage_sources.stage
+        on
+            stage_times.person_id = first_stage_sources.person_id
+            and stage_times.stage = first_stage_sources.stage
 
 ),
 
@@ -338,7 +344,9 @@ opportunity_activities as (
             ['stage_name', 'stage_name'],
             ['link_type', 'link_type'],
             ['amount_in_reporting_currency', 'amount_in_reporting_currency'],
-            ['sales_cycle_days', dbt.datediff(to_reporting_date('created_at'), 'close_date', 'day')],
+            ['sales_cycle_days', dbt.datediff(
+                to_reporting_date('created_at'), 'close_date', 'day'
+            )],
         ]) }} as feature_json
     from opportunity_links
     where is_won or is_lost
@@ -367,8 +375,9 @@ stage_changes as (
             ) as previous_stage_name
         from opportunity_histories
     ) as ordered_histories
-    where previous_stage_name is not null
-        and stage_name <> previous_stage_name
+    where
+        previous_stage_name is not null
+        and stage_name != previous_stage_name
 
 ),
 
@@ -439,16 +448,18 @@ segment_arrival_persons as (
     select identifiers.person_id
     from identifiers
     inner join segment_arrivals
-        on identifiers.identifier_type = 'anonymous_id'
-        and identifiers.identifier_value = segment_arrivals.anonymous_id
+        on
+            identifiers.identifier_type = 'anonymous_id'
+            and identifiers.identifier_value = segment_arrivals.anonymous_id
 
     union
 
     select identifiers.person_id
     from identifiers
     inner join segment_arrivals
-        on identifiers.identifier_type = 'user_id'
-        and identifiers.identifier_value = segment_arrivals.user_id
+        on
+            identifiers.identifier_type = 'user_id'
+            and identifiers.identifier_value = segment_arrivals.user_id
 
 ),
 
@@ -541,10 +552,7 @@ final as (
 
     select
         -- ids
-        {{ surrogate_key([
-            'activities.activity_type', 'activities.source_record_id', 'activities.person_id',
-        ]) }}
-            as activity_id,
+        {{ surrogate_key(activity_id_columns) }} as activity_id,
         activities.person_id,
         coalesce(activities.account_id, persons.account_id) as account_id,
         activities.source_record_id,
@@ -568,8 +576,10 @@ final as (
             order by activities.activity_ts, activities.source_record_id
         ) as activity_repeated_at,
         -- lineage: the incremental watermark (the newest Segment load this build saw)
-        (select max(_loaded_at) from {{ ref('stg_segment__events') }})
-            as _segment_loaded_through
+        (
+            select max(segment_loads._loaded_at) as max_loaded_at
+            from {{ ref('stg_segment__events') }} as segment_loads
+        ) as _segment_loaded_through
     from activities_to_build as activities
     left join persons
         on activities.person_id = persons.person_id

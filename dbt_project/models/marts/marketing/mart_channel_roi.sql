@@ -2,7 +2,8 @@
     definitions §5 CPL and ROAS: per month, channel and attribution model, the ad
     spend of the channel beside the leads and won deals (and their revenue) the model
     credits to it. Conversions count in the month of their conversion time (a lead's
-    effective Lead time, in the reporting time zone; a deal's CloseDate); spend in the month of its report date.
+    effective Lead time, in the reporting time zone; a deal's CloseDate); spend in the
+    month of its report date.
 -#}
 
 with
@@ -30,7 +31,7 @@ credited_monthly as (
         sum(case when conversion_type = 'deal_won' then attributed_revenue else 0 end)
             as attributed_revenue
     from attribution
-    group by 1, 2, 3
+    group by conversion_month, channel, model
 
 ),
 
@@ -41,7 +42,7 @@ spend_monthly as (
         channel,
         sum(spend_in_reporting_currency) as spend
     from ad_performance
-    group by 1, 2
+    group by cast({{ dbt.date_trunc('month', 'report_date') }} as date), channel
 
 ),
 
@@ -101,7 +102,7 @@ aggregated as (
         sum(won_deals) as won_deals,
         sum(attributed_revenue) as attributed_revenue
     from combined
-    group by 1, 2, 3
+    group by month, channel, model
 
 ),
 

@@ -19,19 +19,20 @@ stage_pairs as (
 
     {%- for stage in stages %}
     {%- set previous = stages[loop.index0 - 1] if not loop.first else none %}
+    {%- set cohort_at = (previous if previous else stage) ~ '_at' %}
 
     select
         '{{ stage }}' as stage,
         {{ loop.index }} as stage_number,
         {% if previous -%}
         '{{ previous }}' as previous_stage,
-        cast({{ dbt.date_trunc('month', to_reporting_date(previous ~ '_at')) }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,
         case when {{ stage }}_at is not null then 1 else 0 end as has_reached_stage,
-        {{ dbt.datediff(previous ~ '_at', stage ~ '_at', 'second') }} / 86400.0
-            as days_from_previous
+        {{ dbt.datediff(previous ~ '_at', stage ~ '_at', 'second') }}
+        / 86400.0 as days_from_previous
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as previous_stage,
-        cast({{ dbt.date_trunc('month', to_reporting_date(stage ~ '_at')) }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,
         1 as has_reached_stage,
         cast(null as {{ ratio_type() }}) as days_from_previous
         {%- endif %}

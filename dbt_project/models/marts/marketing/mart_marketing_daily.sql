@@ -52,8 +52,9 @@ ad_daily as (
         ad_performance.spend_in_reporting_currency as spend
     from ad_performance
     left join campaigns
-        on ad_performance.platform = campaigns.platform
-        and ad_performance.campaign_id = campaigns.campaign_id
+        on
+            ad_performance.platform = campaigns.platform
+            and ad_performance.campaign_id = campaigns.campaign_id
 
 ),
 
@@ -68,7 +69,12 @@ session_daily as (
         count(*) as sessions,
         count(distinct person_id) as visitors
     from sessions
-    group by 1, 2, 3, 4, 5
+    group by
+        {{ to_reporting_date('session_started_at') }},
+        channel,
+        campaign_platform,
+        campaign_id,
+        campaign_name
 
 ),
 
@@ -83,9 +89,15 @@ lead_daily as (
         campaign_name,
         sum(credit) as leads
     from attribution_credits
-    where model = 'first_touch'
+    where
+        model = 'first_touch'
         and conversion_type = 'lead'
-    group by 1, 2, 3, 4, 5
+    group by
+        {{ to_reporting_date('converted_at') }},
+        channel,
+        campaign_platform,
+        campaign_id,
+        campaign_name
 
 ),
 
@@ -106,11 +118,12 @@ mql_sessions as (
         ) as touch_number
     from person_stages
     inner join sessions
-        on person_stages.person_id = sessions.person_id
-        and sessions.session_started_at <= person_stages.mql_at
-        and sessions.session_started_at >= {{ dbt.dateadd(
-            'day', -1 * var('attribution_lookback_days'), 'person_stages.mql_at'
-        ) }}
+        on
+            person_stages.person_id = sessions.person_id
+            and person_stages.mql_at >= sessions.session_started_at
+            and {{ dbt.dateadd(
+                'day', -1 * var('attribution_lookback_days'), 'person_stages.mql_at'
+            ) }} <= sessions.session_started_at
     where person_stages.mql_at is not null
 
 ),
@@ -126,8 +139,9 @@ mql_first_touches as (
         mql_sessions.campaign_name
     from person_stages
     left join mql_sessions
-        on person_stages.person_id = mql_sessions.person_id
-        and mql_sessions.touch_number = 1
+        on
+            person_stages.person_id = mql_sessions.person_id
+            and mql_sessions.touch_number = 1
     where person_stages.mql_at is not null
 
 ),
@@ -142,44 +156,81 @@ mql_daily as (
         campaign_name,
         count(*) as mqls
     from mql_first_touches
-    group by 1, 2, 3, 4, 5
+    group by
+        {{ to_reporting_date('mql_at') }},
+        channel,
+        campaign_platform,
+        campaign_id,
+        campaign_name
 
 ),
 
 combined as (
 
     select
-        date, channel, platform, campaign_id, campaign_name,
-        impressions, clicks, spend,
-        0 as sessions, 0 as visitors,
-        cast(0 as {{ ratio_type() }}) as leads, 0 as mqls
+        date,
+        channel,
+        platform,
+        campaign_id,
+        campaign_name,
+        impressions,
+        clicks,
+        spend,
+        0 as sessions,
+        0 as visitors,
+        cast(0 as {{ ratio_type() }}) as leads,
+        0 as mqls
     from ad_daily
 
     union all
 
     select
-        date, channel, platform, campaign_id, campaign_name,
-        0, 0, 0,
-        sessions, visitors,
-        0, 0
+        date,
+        channel,
+        platform,
+        campaign_id,
+        campaign_name,
+        0 as impressions,
+        0 as clicks,
+        0 as spend,
+        sessions,
+        visitors,
+        0 as leads,
+        0 as mqls
     from session_daily
 
     union all
 
     select
-        date, channel, platform, campaign_id, campaign_name,
-        0, 0, 0,
-        0, 0,
-        leads, 0
+        date,
+        channel,
+        platform,
+        campaign_id,
+        campaign_name,
+        0 as impressions,
+        0 as clicks,
+        0 as spend,
+        0 as sessions,
+        0 as visitors,
+        leads,
+        0 as mqls
     from lead_daily
 
     union all
 
     select
-        date, channel, platform, campaign_id, campaign_name,
-        0, 0, 0,
-        0, 0,
-        0, mqls
+        date,
+        channel,
+        platform,
+        campaign_id,
+        campaign_name,
+        0 as impressions,
+        0 as clicks,
+        0 as spend,
+        0 as sessions,
+        0 as visitors,
+        0 as leads,
+        mqls
     from mql_daily
 
 ),
@@ -200,7 +251,7 @@ aggregated as (
         sum(leads) as leads,
         sum(mqls) as mqls
     from combined
-    group by 1, 2, 3, 4, 5
+    group by date, channel, platform, campaign_id, campaign_name
 
 ),
 

@@ -116,7 +116,7 @@ opportunity_month_ends as (
         opportunity_dates.close_date
     from month_ends
     inner join opportunity_dates
-        on opportunity_dates.created_date <= month_ends.as_of_date
+        on month_ends.as_of_date >= opportunity_dates.created_date
 
 ),
 
@@ -135,8 +135,9 @@ ranked_histories as (
         ) as recency
     from opportunity_month_ends
     inner join history_dates
-        on opportunity_month_ends.opportunity_id = history_dates.opportunity_id
-        and history_dates.history_date <= opportunity_month_ends.as_of_date
+        on
+            opportunity_month_ends.opportunity_id = history_dates.opportunity_id
+            and opportunity_month_ends.as_of_date >= history_dates.history_date
 
 ),
 
@@ -176,8 +177,9 @@ states as (
         opportunity_month_ends.close_date
     from opportunity_month_ends
     left join latest_histories
-        on opportunity_month_ends.opportunity_id = latest_histories.opportunity_id
-        and opportunity_month_ends.as_of_date = latest_histories.as_of_date
+        on
+            opportunity_month_ends.opportunity_id = latest_histories.opportunity_id
+            and opportunity_month_ends.as_of_date = latest_histories.as_of_date
 
 ),
 
@@ -219,8 +221,9 @@ converted as (
     from open_states
     cross join latest_rate
     left join fx_rates_daily
-        on open_states.currency_code = fx_rates_daily.currency_code
-        and latest_rate.latest_rate_date = fx_rates_daily.calendar_date
+        on
+            open_states.currency_code = fx_rates_daily.currency_code
+            and latest_rate.latest_rate_date = fx_rates_daily.calendar_date
 
 ),
 
@@ -247,8 +250,9 @@ final as (
 
     select
         -- ids
-        {{ surrogate_key(['aggregated.as_of_date', 'aggregated.stage_name', 'aggregated.owner_id']) }}
-            as pipeline_stage_owner_id,
+        {{ surrogate_key([
+            'aggregated.as_of_date', 'aggregated.stage_name', 'aggregated.owner_id',
+        ]) }} as pipeline_stage_owner_id,
         aggregated.owner_id,
         -- strings
         aggregated.stage_name,

@@ -57,7 +57,7 @@ ad_spend_monthly as (
         cast({{ dbt.date_trunc('month', 'report_date') }} as date) as month,
         sum(spend_in_reporting_currency) as ad_spend
     from ad_performance
-    group by 1
+    group by cast({{ dbt.date_trunc('month', 'report_date') }} as date)
 
 ),
 
@@ -75,9 +75,10 @@ acquisition_costs_monthly as (
         ) as acquisition_costs
     from acquisition_costs_seed
     left join fx_rates_daily
-        on acquisition_costs_seed.currency_code = fx_rates_daily.currency_code
-        and acquisition_costs_seed.cost_month = fx_rates_daily.calendar_date
-    group by 1
+        on
+            acquisition_costs_seed.currency_code = fx_rates_daily.currency_code
+            and acquisition_costs_seed.cost_month = fx_rates_daily.calendar_date
+    group by cast({{ dbt.date_trunc('month', 'acquisition_costs_seed.cost_month') }} as date)
 
 ),
 
@@ -89,7 +90,7 @@ lead_months as (
         count(*) as leads
     from person_stages
     where lead_at is not null
-    group by 1
+    group by cast({{ dbt.date_trunc('month', to_reporting_date('lead_at')) }} as date)
 
 ),
 
@@ -100,7 +101,7 @@ mql_months as (
         count(*) as mqls
     from person_stages
     where mql_at is not null
-    group by 1
+    group by cast({{ dbt.date_trunc('month', to_reporting_date('mql_at')) }} as date)
 
 ),
 
@@ -109,7 +110,8 @@ data_months as (
 
     select created_month as month from opportunity_months
     union all
-    select close_month as month from opportunity_months where is_closed
+    select close_month as month from opportunity_months
+    where is_closed
     union all
     select month from ad_spend_monthly
     union all
@@ -161,7 +163,7 @@ account_first_wins as (
         min(close_month) as first_won_month
     from opportunity_months
     where is_won and account_id is not null
-    group by 1
+    group by account_id
 
 ),
 
@@ -171,7 +173,7 @@ new_customers_monthly as (
         first_won_month as month,
         count(*) as new_customers
     from account_first_wins
-    group by 1
+    group by first_won_month
 
 ),
 
@@ -185,10 +187,11 @@ renewal_accounts as (
         max(case when is_won then 1 else 0 end) as has_won_renewal,
         max(case when is_lost then 1 else 0 end) as has_lost_renewal
     from opportunity_months
-    where is_closed
+    where
+        is_closed
         and opportunity_type = 'Renewal'
         and account_id is not null
-    group by 1, 2
+    group by close_month, account_id
 
 ),
 
@@ -200,7 +203,7 @@ churn_monthly as (
         count(*) filter (where has_lost_renewal = 1 and has_won_renewal = 0)
             as churned_accounts
     from renewal_accounts
-    group by 1
+    group by month
 
 ),
 
@@ -223,12 +226,13 @@ open_pipeline_monthly as (
         coalesce(sum(opportunity_months.amount_in_reporting_currency), 0) as open_pipeline
     from month_ends
     left join opportunity_months
-        on opportunity_months.created_date <= month_ends.month_end_date
-        and (
-            not opportunity_months.is_closed
-            or opportunity_months.close_date > month_ends.month_end_date
-        )
-    group by 1
+        on
+            month_ends.month_end_date >= opportunity_months.created_date
+            and (
+                not opportunity_months.is_closed
+                or month_ends.month_end_date < opportunity_months.close_date
+            )
+    group by month_ends.month
 
 ),
 
@@ -274,7 +278,7 @@ with_previous as (
 
     select
         joined.*,
-        lag(won_revenue) over (order by month) as previous_won_revenue
+        lag(joined.won_revenue) over (order by joined.month) as previous_won_revenue
     from joined
 
 ),

@@ -37,9 +37,15 @@ closed_monthly as (
 -- owner still counts (in a row whose owner_id is null)
 owner_months as (
 
-    select month, owner_id from created_monthly
+    select
+        month,
+        owner_id
+    from created_monthly
     union
-    select month, owner_id from closed_monthly
+    select
+        month,
+        owner_id
+    from closed_monthly
 
 ),
 
@@ -55,17 +61,19 @@ joined as (
         coalesce(closed_monthly.won_revenue, 0) as won_revenue
     from owner_months
     left join created_monthly
-        on owner_months.month = created_monthly.month
-        and (
-            owner_months.owner_id = created_monthly.owner_id
-            or (owner_months.owner_id is null and created_monthly.owner_id is null)
-        )
+        on
+            owner_months.month = created_monthly.month
+            and (
+                owner_months.owner_id = created_monthly.owner_id
+                or (owner_months.owner_id is null and created_monthly.owner_id is null)
+            )
     left join closed_monthly
-        on owner_months.month = closed_monthly.month
-        and (
-            owner_months.owner_id = closed_monthly.owner_id
-            or (owner_months.owner_id is null and closed_monthly.owner_id is null)
-        )
+        on
+            owner_months.month = closed_monthly.month
+            and (
+                owner_months.owner_id = closed_monthly.owner_id
+                or (owner_months.owner_id is null and closed_monthly.owner_id is null)
+            )
 
 ),
 

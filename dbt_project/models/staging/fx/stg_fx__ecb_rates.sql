@@ -13,7 +13,7 @@ published as (
     from source
     where
         nullif(trim(rate), '') is not null
-        and upper(trim(rate)) <> 'N/A'
+        and upper(trim(rate)) != 'N/A'
 
 ),
 
