@@ -37,18 +37,30 @@ run: $(MANIFEST)
 browser:
 	@sh tests/reports/install_chromium.sh
 
+# One worker per core (pytest-xdist); a test module stays on one worker, so its
+# module-scoped builds are made once.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
 test: $(MANIFEST) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-fast: $(MANIFEST)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 dev: $(MANIFEST)
 	$(BIN)/journey dev
 
+# sqlfluff renders the models with dbt (templater = dbt in .sqlfluff), in its own
+# target folder and with its own warehouse path: linting never touches the manifest
+# `journey` runs from, nor the warehouse.
+SQLFLUFF_ENV := JOURNEY_WAREHOUSE=$(CURDIR)/dbt_project/target/sqlfluff/lint.duckdb \
+	DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/sqlfluff
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@mkdir -p dbt_project/target/sqlfluff
+	$(SQLFLUFF_ENV) $(BIN)/sqlfluff lint dbt_project/models --processes 2
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
