@@ -8,8 +8,8 @@ import re
 from collections import Counter
 
 from ingestion.registry import RepeatRule
-from ingestion.synthetic.ids import SF_PREFIX, is_valid_sf_id
-from ingestion.synthetic.summary import RULES, TABLES
+from synthetic.ids import SF_PREFIX, is_valid_sf_id
+from synthetic.summary import RULES, TABLES
 
 from .contract import SF_OBJECTS
 
