@@ -10,6 +10,7 @@ import numpy as np
 
 from .config import DAY_MS, HOUR_MS, N_DAYS, WINDOW_START, WINDOW_START_MS, ms_of
 from .ids import digit_ids, hex_ids, sf_id, uuid4s
+from .streams import stream
 
 N_DAY_SLOTS = N_DAYS + 1
 """UTC days that carry web activity: WINDOW_START .. WINDOW_END (morning only)."""
@@ -480,9 +481,14 @@ def _users() -> list[SfUser]:
 
 
 def build_world(seed: int) -> World:
-    rng = np.random.default_rng([seed, 7_000_001])
-    platforms = [_google(rng), _meta(rng), _linkedin(rng)]
-    sends = _sends(rng)
+    """Each platform's accounts and campaigns, and the single sends, from their own
+    streams (``stream(seed, <source>, "world")``)."""
+    platforms = [
+        _google(stream(seed, "google_ads", "world")),
+        _meta(stream(seed, "meta_ads", "world")),
+        _linkedin(stream(seed, "linkedin_ads", "world")),
+    ]
+    sends = _sends(stream(seed, "sendgrid", "world"))
     campaigns = [sf_id("Campaign", 7000 + i) for i in range(3)]
     return World(seed, platforms, sends, _users(), campaigns)
 
