@@ -1,6 +1,7 @@
 """Ad platforms: daily statistics derived from the paid sessions the web side saw,
 and the files each platform's API returns (Google Ads searchStream, Meta Insights,
-LinkedIn adAnalytics / adCampaigns / adCreatives)."""
+LinkedIn adAnalytics / adCampaigns / adCreatives). Microsoft Advertising has its own
+module, ``microsoft_ads``."""
 
 from __future__ import annotations
 
@@ -129,7 +130,7 @@ def _iso(day: int) -> str:
 
 def write_ads(
     world: World,
-    stats: list[DailyStats],
+    stats: list[DailyStats | None],
     fx: FxSeries,
     drops: tuple[Drop, ...],
     n_written: int,
@@ -137,12 +138,16 @@ def write_ads(
     seed: int,
     tally: Tally,
 ) -> dict[str, dict[str, float]]:
-    """Write every platform's files; return settled totals per platform as the warehouse
-    should see them after later-wins (last written value per key)."""
+    """Write the files of Google Ads, Meta and LinkedIn (``stats``: theirs, by platform
+    index; ``None`` for a platform not written); return settled totals per platform as
+    the warehouse should see them after later-wins (last written value per key)."""
     eur_usd = fx.daily("USD", C.WINDOW_START, C.N_DAYS)
     eur_gbp = fx.daily("GBP", C.WINDOW_START, C.N_DAYS)
     totals: dict[str, dict[str, float]] = {}
-    for pi, plat in enumerate(world.platforms):
+    for pi in (GOOGLE, META, LINKEDIN):
+        plat = world.platforms[pi]
+        if stats[pi] is None:
+            continue
         final: dict[tuple[int, int], tuple[int, int, float]] = {}
         seen: set[tuple[int, int]] = set()
         ranges = day_ranges(drops, seed, plat.key)

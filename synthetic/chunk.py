@@ -25,8 +25,12 @@ TZ_SHIFTS = {
     "UTC": ((0, 0),),
     "America/New_York": ((C.ms_of(date(2026, 3, 8), 7), -4), (C.ms_of(date(2026, 11, 1), 6), -5)),
     "Europe/Amsterdam": ((C.ms_of(date(2026, 3, 29), 1), 2), (C.ms_of(date(2026, 10, 25), 1), 1)),
+    "America/Los_Angeles": (
+        (C.ms_of(date(2026, 3, 8), 10), -7),
+        (C.ms_of(date(2026, 11, 1), 9), -8),
+    ),
 }
-TZ_BASE = {"UTC": 0, "America/New_York": -5, "Europe/Amsterdam": 1}
+TZ_BASE = {"UTC": 0, "America/New_York": -5, "Europe/Amsterdam": 1, "America/Los_Angeles": -8}
 
 
 @dataclass

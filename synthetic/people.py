@@ -17,7 +17,7 @@ from . import config as C
 from . import pools
 from .ids import b64_tokens, hex_ids, uuid4s
 from .streams import stream
-from .world import GOOGLE, LINKEDIN, META, N_DAY_SLOTS, World
+from .world import GOOGLE, LINKEDIN, META, MICROSOFT, N_DAY_SLOTS, World
 
 # session channels (as simulated, i.e. what the visitor actually did)
 CH_DIRECT, CH_ORGANIC, CH_SOCIAL, CH_REFERRAL = 0, 1, 2, 3
@@ -35,7 +35,7 @@ CHANNEL_NAMES = (
     "email",
 )
 """Stream names of the channels' own draws (landing pages)."""
-PAID_PLATFORM = {CH_GOOGLE: GOOGLE, CH_META: META, CH_LINKEDIN: LINKEDIN}
+PAID_PLATFORM = {CH_GOOGLE: GOOGLE, CH_META: META, CH_LINKEDIN: LINKEDIN, CH_BING: MICROSOFT}
 FIRST_SESSION_MIX = (0.18, 0.25, 0.06, 0.07, 0.22, 0.10, 0.08, 0.02, 0.02)
 RETURN_SESSION_MIX = (0.36, 0.25, 0.05, 0.05, 0.14, 0.05, 0.05, 0.02, 0.03)
 CUSTOMER_SESSION_MIX = (0.70, 0.20, 0.02, 0.03, 0.05, 0.0, 0.0, 0.0, 0.0)
@@ -457,7 +457,6 @@ def landing_pages(seed: int, chunk: int, s: Sessions, world: World) -> np.ndarra
         CH_SOCIAL: pools.SOCIAL_LANDINGS,
         CH_REFERRAL: pools.REFERRAL_LANDINGS,
         CH_EMAIL: pools.EMAIL_LANDINGS,
-        CH_BING: (("/", 1),),
         CH_DISPLAY: (("/lp/abm-analytics", 1), ("/lp/marketing-attribution", 1)),
     }
     for ch, table in tables.items():
@@ -539,7 +538,9 @@ def session_sources(
             click = f"&li_fat_id={li[i]}"
             ref = "https://www.linkedin.com/"
         elif ch == CH_BING:
-            utm = ("bing", "cpc", "brand_bing_us", "acme cloud", "")
+            plat = world.platforms[MICROSOFT]
+            c, a = plat.campaigns[camp_l[i]], plat.ads[ad_l[i]]
+            utm = ("bing", "cpc", c.utm_campaign, pools.SEARCH_TERMS[terms[i]], a.id)
             click = f"&msclkid={ms[i]}"
             ref = "https://www.bing.com/"
         elif ch == CH_DISPLAY:
