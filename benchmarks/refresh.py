@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from ingestion.synthetic.config import WINDOW_END
+from synthetic.config import WINDOW_END
 
 BIN = Path(sys.executable).parent
 

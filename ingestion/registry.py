@@ -62,7 +62,7 @@ __all__ = [
     "tables_of",
 ]
 
-NOT_LOADERS = frozenset({"core", "synthetic"})
+NOT_LOADERS = frozenset({"core"})
 """Packages under ``ingestion/`` that hold no loader modules."""
 
 

@@ -89,7 +89,7 @@ def _has_files(folder: Path) -> bool:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ingestion.synthetic import generate
+    from synthetic import generate
 
     settings = Settings.from_env()
     landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir

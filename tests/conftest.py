@@ -48,7 +48,7 @@ class DemoBuild:
     :meth:`copy_to` before changing anything."""
 
     root: Path
-    summary: Any  # ingestion.synthetic.GenerationSummary
+    summary: Any  # synthetic.GenerationSummary
     returncode: int
     stdout: str
     stderr: str
@@ -75,7 +75,7 @@ def journey_env(root: Path) -> dict[str, str]:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """Generated and refreshed once per session: the end-to-end modules that start from
     a refreshed demo copy it (a refresh costs over a minute)."""
-    from ingestion.synthetic import generate
+    from synthetic import generate
 
     root = tmp_path_factory.mktemp("demo-build")
     summary = generate(root / "landing", scale="demo", seed=42)

@@ -47,7 +47,7 @@ import duckdb
 import pytest
 
 from ingestion.registry import RAW_TABLES
-from ingestion.synthetic import generate
+from synthetic import generate
 
 pytestmark = pytest.mark.slow
 

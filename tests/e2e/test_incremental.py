@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.synthetic import generate
+from synthetic import generate
 
 pytestmark = pytest.mark.slow
 

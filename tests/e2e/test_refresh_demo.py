@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from ingestion.registry import RAW_TABLES
-from ingestion.synthetic import GenerationSummary
+from synthetic import GenerationSummary
 
 pytestmark = pytest.mark.slow
 

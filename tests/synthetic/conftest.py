@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.synthetic import GenerationSummary, generate
+from synthetic import GenerationSummary, generate
 
 from .contract import Landing, read_landing
 

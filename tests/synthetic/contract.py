@@ -9,6 +9,8 @@ import gzip
 import hashlib
 import io
 import json
+import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -77,6 +79,7 @@ def read_landing(root: Path) -> Landing:
     _google(land)
     _meta(land)
     _linkedin(land)
+    _microsoft(land)
     _salesforce(land)
     _fx(land)
     return land
@@ -198,6 +201,109 @@ def _linkedin(land: Landing) -> None:
         for f in _files(land.root, f"ads/linkedin_ads/{obj}", ".json"):
             for pos, e in enumerate(json.loads(f.read_bytes())["elements"], start=1):
                 land.ok(f"linkedin_ads/{obj}", f, pos, (e["id"],), e)
+
+
+MS_META = (
+    "Report Name",
+    "Report Time",
+    "Time Zone",
+    "Last Completed Available Day",
+    "Report Aggregation",
+    "Report Filter",
+    "Potential Incomplete Data",
+    "Rows",
+)
+MS_COLUMNS = (
+    "TimePeriod",
+    "AccountId",
+    "AccountName",
+    "CampaignId",
+    "CampaignName",
+    "AdGroupId",
+    "AdGroupName",
+    "AdId",
+    "CurrencyCode",
+    "Impressions",
+    "Clicks",
+    "Spend",
+    "Conversions",
+)
+MS_FOOTER = "©2026 Microsoft Corporation. All rights reserved. "
+MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+@dataclass
+class MicrosoftReport:
+    bom: bool
+    meta: dict[str, str]
+    rows: list[tuple[int, dict[str, str]]]  # (line number, header name -> value)
+
+
+def mdy_date(value: str) -> date:
+    """``M/D/YYYY`` (no zero padding) -> date."""
+    m = MDY.match(value)
+    if not m or value != f"{int(m[1])}/{int(m[2])}/{m[3]}":
+        raise ValueError(f"not M/D/YYYY: {value!r}")
+    return date(int(m[3]), int(m[1]), int(m[2]))
+
+
+def microsoft_csv_bytes(path: Path) -> bytes:
+    """The report CSV of a landing file: the file itself, or the one .csv in a .zip."""
+    data = path.read_bytes()
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+            assert len(names) == 1 and names[0].endswith(".csv"), names
+            data = z.read(names[0])
+    return data
+
+
+def parse_microsoft_report(data: bytes) -> MicrosoftReport:
+    """A Microsoft Advertising AdPerformanceReport CSV, strictly as the contract lays it
+    out: optional UTF-8 BOM; quoted metadata lines; a blank line; the quoted header and
+    rows (every value quoted); a blank line; the quoted footer. CRLF line ends."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    text = data[3 if bom else 0 :].decode("utf-8")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", ""), "CRLF lines"
+    lines = text[:-2].split("\r\n")
+    n_meta = len(MS_META)
+    meta: dict[str, str] = {}
+    for line, name in zip(lines[:n_meta], MS_META, strict=True):
+        assert line.startswith('"') and line.endswith('"'), line
+        key, _, value = line[1:-1].partition(": ")
+        assert key == name, (key, name)
+        meta[key] = value
+    assert lines[n_meta] == "", "blank line after the metadata"
+    assert lines[-2:] == ["", f'"{MS_FOOTER}"'], lines[-2:]
+    body = lines[n_meta + 1 : -2]
+    header = next(csv.reader([body[0]]))
+    assert tuple(header) == MS_COLUMNS, header
+    rows = []
+    for n, line in enumerate(body[1:], start=n_meta + 3):
+        assert line.startswith('"') and line.endswith('"'), "every value is quoted"
+        values = next(csv.reader([line]))
+        assert len(values) == len(header) and line.count('","') == len(header) - 1, line
+        rows.append((n, dict(zip(header, values, strict=True))))
+    assert int(meta["Rows"]) == len(rows), (meta["Rows"], len(rows))
+    return MicrosoftReport(bom, meta, rows)
+
+
+def _microsoft(land: Landing) -> None:
+    t = "microsoft_ads/ad_performance"
+    for f in _files(land.root, "ads/microsoft_ads", ".csv", ".zip"):
+        report = parse_microsoft_report(microsoft_csv_bytes(f))
+        for pos, r in report.rows:
+            try:
+                for k in ("AccountId", "CampaignId", "AdGroupId", "AdId"):
+                    int(r[k])
+                counts = {k: int(r[k]) for k in ("Impressions", "Clicks", "Conversions")}
+                if not re.fullmatch(r"\d+\.\d\d", r["Spend"]):
+                    raise ValueError("Spend")
+                key = (int(r["AccountId"]), int(r["AdId"]), mdy_date(r["TimePeriod"]))
+            except (ValueError, KeyError):
+                land.bad(t, f, pos)
+                continue
+            land.ok(t, f, pos, key, {**r, "_m": {**counts, "Spend": float(r["Spend"])}})
 
 
 def _salesforce(land: Landing) -> None:

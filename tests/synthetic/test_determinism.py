@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingestion.synthetic import generate
-from ingestion.synthetic.schedule import drop_schedule
+from synthetic import generate
+from synthetic.schedule import drop_schedule
 
 from .contract import tree_digest
 

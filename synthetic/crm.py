@@ -19,6 +19,7 @@ from . import config as C
 from . import pools
 from .ids import sf_id
 from .people import LEAD_FORMS, Population
+from .streams import stream
 from .world import World, active_users
 
 
@@ -708,7 +709,7 @@ def _opportunity(
 
 def users_crm(world: World) -> Crm:
     """The User records (global, written by the main process)."""
-    crm = Crm(-1, world, np.random.default_rng(0))
+    crm = Crm(-1, world, stream(world.seed, "salesforce", "users"))  # draws nothing
     crm.records["User"] = []
     for u in world.users:
         rec = Record("User", u.id)

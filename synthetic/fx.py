@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from .schedule import Drop
+from .streams import stream
 
 HEADER = [
     "USD",
@@ -130,7 +131,7 @@ class FxSeries:
     """Daily rates (units per EUR) with a few holes, fixed by the seed."""
 
     def __init__(self, seed: int) -> None:
-        rng = np.random.default_rng([seed, 7_000_010])
+        rng = stream(seed, "fx")
         self.days = business_days(HISTORY_START, SERIES_END)
         n = len(self.days)
         self.values: dict[str, list[float | None]] = {}

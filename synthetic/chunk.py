@@ -16,6 +16,7 @@ from .output import BrokenRecord, Tally, gzip_bytes, write_bytes
 from .people import CH_EMAIL, EV_LEAD_IDENTIFY, EV_LEAD_TRACK, Events, Sessions
 from .schedule import Drop
 from .segment import SegmentEvents, iso_z
+from .streams import stream
 from .world import N_DAY_SLOTS, World
 
 SEGMENT_DIR = "web/segment"
@@ -24,8 +25,12 @@ TZ_SHIFTS = {
     "UTC": ((0, 0),),
     "America/New_York": ((C.ms_of(date(2026, 3, 8), 7), -4), (C.ms_of(date(2026, 11, 1), 6), -5)),
     "Europe/Amsterdam": ((C.ms_of(date(2026, 3, 29), 1), 2), (C.ms_of(date(2026, 10, 25), 1), 1)),
+    "America/Los_Angeles": (
+        (C.ms_of(date(2026, 3, 8), 10), -7),
+        (C.ms_of(date(2026, 11, 1), 9), -8),
+    ),
 }
-TZ_BASE = {"UTC": 0, "America/New_York": -5, "Europe/Amsterdam": 1}
+TZ_BASE = {"UTC": 0, "America/New_York": -5, "Europe/Amsterdam": 1, "America/Los_Angeles": -8}
 
 
 @dataclass
@@ -62,10 +67,10 @@ def local_day(t: np.ndarray, tz: str) -> np.ndarray:
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
     world, seed, ck = task.world, task.seed, task.chunk
-    rngs = [np.random.default_rng([seed, ck, k]) for k in range(9)]
-    pop = people.Population(rngs[0], task.p0, task.n)
-    planned, _, ev_p = people.plan_sessions(rngs[1], pop, world)
-    people.assign_campaigns(rngs[2], planned, world)
+    # every draw from a stream named for what it simulates (streams.py)
+    pop = people.Population(stream(seed, "people", ck), task.p0, task.n)
+    planned, _, ev_p = people.plan_sessions(stream(seed, "sessions", ck), pop, world)
+    people.assign_campaigns(seed, ck, planned, world)
 
     # lead time: the lead-form track of the lead session
     t_ev = planned.start[ev_p.session] + ev_p.offset
@@ -74,8 +79,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     li = np.flatnonzero((ev_p.kind == EV_LEAD_TRACK) & (t_ev < C.HORIZON_MS))
     lead_t[planned.person[ev_p.session[li]]] = t_ev[li]
 
-    crm_created, crm_sources = crm.crm_only_leads(rngs[3], pop)
-    mail = email.simulate_email(rngs[4], pop, world, lead_t, crm_created)
+    crm_created, crm_sources = crm.crm_only_leads(stream(seed, "crm_only_leads", ck), pop)
+    mail = email.simulate_email(
+        stream(seed, "sendgrid", "events", ck), pop, world, lead_t, crm_created
+    )
 
     # email clicks open sessions for people who browse the site
     web_click = pop.web[mail.click_person]
@@ -83,7 +90,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         a[web_click] for a in (mail.click_person, mail.click_t, mail.click_send, mail.click_link)
     )
     m = len(cp)
-    rng = rngs[5]
+    rng = stream(seed, "sessions", "email_clicks", ck)
     clicks = Sessions(
         person=cp,
         start=ct + rng.integers(1500, 4000, m),
@@ -100,7 +107,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     )
     ev_c = people.build_events(rng, clicks, pop)
     sessions, ev = _merge(planned, ev_p, clicks, ev_c)
-    landing = people.landing_pages(rng, sessions, world)
+    landing = people.landing_pages(seed, ck, sessions, world)
     is_click = sessions.channel == CH_EMAIL
     landing[is_click] = [
         people.pools.PAGE_INDEX[world.sends[s].link_paths[li]]
@@ -110,7 +117,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     ]
     on_landing = ev.page_ordinal == 0
     ev.path = np.where(on_landing, landing[ev.session], ev.path)
-    searches, referrers, campaigns = people.session_sources(rngs[6], sessions, world)
+    searches, referrers, campaigns = people.session_sources(seed, ck, sessions, world)
     for k in np.flatnonzero(is_click).tolist():  # the email's link, exactly as clicked
         url = email.click_url(world, int(sessions.send[k]), int(sessions.campaign[k]))
         searches[k] = "?" + url.split("?", 1)[1]
@@ -134,12 +141,12 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         ad_signups.append(np.bincount(cells[sign], minlength=size).reshape(shape))
 
     tally = Tally()
-    rng_w = rngs[7]
+    rng_w = stream(seed, "segment", ck)
     seg = _segment_events(rng_w, pop, sessions, ev, searches, referrers, campaigns)
     _write_segment(task, seg, rng_w, tally)
-    _write_sendgrid(task, rngs[8], pop, mail.events, tally)
+    _write_sendgrid(task, stream(seed, "sendgrid", "webhook", ck), pop, mail.events, tally)
 
-    c = crm.Crm(ck, world, np.random.default_rng([seed, ck, 9]))
+    c = crm.Crm(ck, world, stream(seed, "salesforce", ck))
     crm.simulate_crm(c, pop, lead_t, crm_created, crm_sources)
     sf_parts = _write_salesforce(task, c, tally)
 
@@ -255,7 +262,7 @@ def _write_segment(
             if kd != k:
                 continue
             pos = len(lines) // 2
-            rng_b = np.random.default_rng([task.seed, task.chunk, 100, k, len(flags)])
+            rng_b = stream(task.seed, "segment", "broken", task.chunk, k, len(flags))
             lines.insert(pos, _broken_segment_line(kind, lines, rng_b, task.drops[k]))
             flags.insert(pos, kind)
         if not lines:

@@ -11,13 +11,24 @@ from ingestion.registry import RAW_TABLES, RepeatRule
 from .output import BrokenRecord
 
 TABLES = tuple(f"{t.source}/{t.object}" for t in RAW_TABLES)
-RULES = {f"{t.source}/{t.object}": t.repeat_rule for t in RAW_TABLES}
+"""The declared raw tables (``ingestion.registry``), in registry order."""
+PLANNED_RULES = {"microsoft_ads/ad_performance": RepeatRule.LATER_WINS}
+"""Tables the generator can write before their raw table is declared (the loader
+lands later), with the repeat rule the contract gives them."""
+RULES = {**PLANNED_RULES, **{f"{t.source}/{t.object}": t.repeat_rule for t in RAW_TABLES}}
+
+
+def declared_sources() -> frozenset[str]:
+    """Sources with at least one raw table declared in ``ingestion.registry``."""
+    return frozenset(t.source for t in RAW_TABLES)
 
 
 @dataclass
 class GenerationSummary:
     """Counts per raw table (``source/object`` as in ``ingestion.registry``) and per
-    landing folder.
+    landing folder. The tables are the declared ones, plus
+    ``microsoft_ads/ad_performance`` when Microsoft files were written without a
+    declared table (``generate(..., ad_platforms=...)``).
 
     For every table: ``records`` = records in readable files (what a loader reads:
     CSV rows without the header, JSONL lines, JSON records; FX: rate cells that are not
@@ -94,7 +105,7 @@ class GenerationSummary:
             f"{'raw table':<38}{'records':>12}{'broken':>8}{'dupes':>8}"
             f"{'restated':>10}{'deleted':>9}",
         ]
-        for t in TABLES:
+        for t in self.records:
             lines.append(
                 f"{t:<38}{self.records.get(t, 0):>12,}{self.broken.get(t, 0):>8,}"
                 f"{self.duplicates.get(t, 0):>8,}"

@@ -10,12 +10,15 @@ import numpy as np
 
 from .config import DAY_MS, HOUR_MS, N_DAYS, WINDOW_START, WINDOW_START_MS, ms_of
 from .ids import digit_ids, hex_ids, sf_id, uuid4s
+from .streams import stream
 
 N_DAY_SLOTS = N_DAYS + 1
 """UTC days that carry web activity: WINDOW_START .. WINDOW_END (morning only)."""
 
-PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads")
-GOOGLE, META, LINKEDIN = 0, 1, 2
+PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads", "microsoft_ads")
+"""Ad platforms of the world, in ``World.platforms`` order (each also the ``source`` of
+its raw tables in ``ingestion.registry``)."""
+GOOGLE, META, LINKEDIN, MICROSOFT = 0, 1, 2, 3
 
 
 def day_index(d: date) -> int:
@@ -48,7 +51,7 @@ class Ad:
     group_name: str
     ctr: float
     price: float
-    """Google/LinkedIn: cost per click; Meta: cost per 1000 impressions."""
+    """Google/LinkedIn/Microsoft: cost per click; Meta: cost per 1000 impressions."""
 
 
 @dataclass
@@ -346,6 +349,75 @@ def _linkedin(rng: np.random.Generator) -> AdPlatform:
     return AdPlatform("linkedin_ads", account, "GBP", "UTC", campaigns, ads)
 
 
+def _microsoft(rng: np.random.Generator) -> AdPlatform:
+    """Microsoft Advertising (Bing search): one USD account on Pacific time; its
+    tracking template tags utm_campaign with the campaign name."""
+    specs = [
+        ("Bing - Brand - US", "2026-01-01", None, 3.0, "/", ("Brand Exact", "Brand Phrase")),
+        (
+            "Bing - Generic - Marketing Attribution",
+            "2026-01-01",
+            None,
+            2.0,
+            "/lp/marketing-attribution",
+            ("Attribution Software", "Multi-touch Attribution"),
+        ),
+        (
+            "Bing - Generic - Customer Journey Analytics",
+            "2026-05-11",
+            None,
+            1.5,
+            "/lp/customer-journey-analytics",
+            ("Journey Analytics", "Funnel Analytics"),
+        ),
+    ]
+    account = digit_ids(rng, 1, 9)[0]
+    cids = digit_ids(rng, len(specs), 9)
+    gids = digit_ids(rng, 2 * len(specs), 13)
+    aids = digit_ids(rng, 4 * len(specs), 14)
+    campaigns, ads = [], []
+    for j, (name, s, e, w, landing, groups) in enumerate(specs):
+        sd, ed = _dr(s, e)
+        campaigns.append(
+            Campaign(
+                cids[j],
+                name,
+                sd,
+                ed,
+                w,
+                landing,
+                name,
+                "",
+                "",
+                float(rng.choice([50, 100, 150])),
+                WINDOW_START_MS + sd * DAY_MS - 14 * DAY_MS,
+            )
+        )
+        brand = "Brand" in name
+        for g in range(2):
+            for k in range(2):
+                ads.append(
+                    Ad(
+                        aids[4 * j + 2 * g + k],
+                        f"Responsive Search Ad {g + 1}.{k + 1}",
+                        j,
+                        gids[2 * j + g],
+                        groups[g],
+                        float(rng.uniform(0.08, 0.14) if brand else rng.uniform(0.03, 0.07)),
+                        float(rng.uniform(0.9, 1.8) if brand else rng.uniform(2.8, 6.5)),
+                    )
+                )
+    return AdPlatform(
+        "microsoft_ads",
+        account,
+        "USD",
+        "America/Los_Angeles",
+        campaigns,
+        ads,
+        {"account_name": "Acme Cloud"},
+    )
+
+
 NEWSLETTER_TOPICS = (
     "Attribution tips",
     "Funnel benchmarks",
@@ -480,9 +552,15 @@ def _users() -> list[SfUser]:
 
 
 def build_world(seed: int) -> World:
-    rng = np.random.default_rng([seed, 7_000_001])
-    platforms = [_google(rng), _meta(rng), _linkedin(rng)]
-    sends = _sends(rng)
+    """Each platform's accounts and campaigns, and the single sends, from their own
+    streams (``stream(seed, <source>, "world")``)."""
+    platforms = [
+        _google(stream(seed, "google_ads", "world")),
+        _meta(stream(seed, "meta_ads", "world")),
+        _linkedin(stream(seed, "linkedin_ads", "world")),
+        _microsoft(stream(seed, "microsoft_ads", "world")),
+    ]
+    sends = _sends(stream(seed, "sendgrid", "world"))
     campaigns = [sf_id("Campaign", 7000 + i) for i in range(3)]
     return World(seed, platforms, sends, _users(), campaigns)
 

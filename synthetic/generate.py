@@ -9,21 +9,21 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from . import ads, broken, crm
+from . import ads, broken, crm, microsoft_ads
 from . import config as C
 from .chunk import ChunkResult, ChunkTask, run_chunk, sf_file, write_sf_parts
 from .fx import FxSeries, fx_drops
 from .output import Tally, write_bytes
 from .schedule import drop_schedule
-from .summary import TABLES, GenerationSummary
-from .world import build_world
+from .summary import TABLES, GenerationSummary, declared_sources
+from .world import MICROSOFT, PLATFORMS, build_world
 
 UNREADABLE_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce '
@@ -40,6 +40,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
     *,
     workers: int | None = None,
+    ad_platforms: Collection[str] | None = None,
 ) -> GenerationSummary:
     """Write the synthetic landing zone of world (``scale``, ``seed``) into ``landing_dir``.
 
@@ -49,9 +50,18 @@ def generate(
     ``until`` rewrites the same earlier files byte for byte and adds the new ones.
     Existing files are overwritten, never deleted. ``workers`` (default: CPU count)
     processes simulate chunks in parallel; the output does not depend on it.
+
+    ``ad_platforms``: whose files to write, of ``world.PLATFORMS`` (``google_ads``,
+    ``meta_ads``, ``linkedin_ads``, ``microsoft_ads``). Default: the platforms that have
+    a raw table declared in ``ingestion.registry`` (a platform whose loader has not
+    landed yet writes nothing). The world is the same either way, and so is every other
+    file, byte for byte: each platform draws from its own streams.
     """
     if scale not in C.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(C.SCALES)}")
+    platforms = default_ad_platforms() if ad_platforms is None else frozenset(ad_platforms)
+    if unknown := sorted(platforms - set(PLATFORMS)):
+        raise ValueError(f"unknown ad platform(s) {unknown}; choose from {', '.join(PLATFORMS)}")
     started = time.monotonic()
     say = progress or (lambda _msg: None)
     sc = C.SCALES[scale]
@@ -94,11 +104,20 @@ def generate(
         fx = FxSeries(seed)
         stats_by_platform = [
             ads.daily_stats(world, pi, sessions[pi], leads[pi], signups[pi], seed)
+            if pi != MICROSOFT and PLATFORMS[pi] in platforms
+            else None
             for pi in range(len(world.platforms))
         ]
         ad_totals = ads.write_ads(
             world, stats_by_platform, fx, drops, n_written, landing, seed, tally
         )
+        if microsoft_ads.PLATFORM in platforms:
+            ms = microsoft_ads.daily_stats(
+                world, sessions[MICROSOFT], leads[MICROSOFT], signups[MICROSOFT], seed
+            )
+            ad_totals[microsoft_ads.PLATFORM] = microsoft_ads.write_microsoft(
+                world, ms, drops, n_written, landing, seed, tally
+            )
         say("wrote ad platform files")
         _write_fx(fx, drops, n_written, landing, tally)
         k = broken.drop_at(broken.UNREADABLE_AT, len(drops))
@@ -111,6 +130,9 @@ def generate(
         shutil.rmtree(scratch, ignore_errors=True)
 
     broken_counts = Counter(b.table for b in tally.broken)
+    tables = TABLES
+    if microsoft_ads.PLATFORM in platforms and microsoft_ads.TABLE not in tables:
+        tables += (microsoft_ads.TABLE,)  # written before its raw table is declared
     world_stats = dict(stats)
     world_stats.pop("persons", None)
     return GenerationSummary(
@@ -123,17 +145,24 @@ def generate(
         drops_total=len(drops),
         persons=sc.persons,
         files=dict(sorted(tally.files.items())),
-        records={t: tally.records.get(t, 0) for t in TABLES},
-        broken={t: broken_counts.get(t, 0) for t in TABLES},
-        duplicates={t: tally.duplicates.get(t, 0) for t in TABLES},
-        restatements={t: tally.restatements.get(t, 0) for t in TABLES},
-        deletions={t: tally.deletions.get(t, 0) for t in TABLES},
+        records={t: tally.records.get(t, 0) for t in tables},
+        broken={t: broken_counts.get(t, 0) for t in tables},
+        duplicates={t: tally.duplicates.get(t, 0) for t in tables},
+        restatements={t: tally.restatements.get(t, 0) for t in tables},
+        deletions={t: tally.deletions.get(t, 0) for t in tables},
         unreadable_files=list(tally.unreadable),
         broken_records=sorted(tally.broken, key=lambda b: (b.table, b.file, b.position)),
         ad_totals=ad_totals,
         world=world_stats,
         elapsed_seconds=round(time.monotonic() - started, 2),
     )
+
+
+def default_ad_platforms() -> frozenset[str]:
+    """The ad platforms whose files ``generate`` writes by default: those with a raw
+    table declared in ``ingestion.registry`` (decided at call time)."""
+    declared = declared_sources()
+    return frozenset(p for p in PLATFORMS if p in declared)
 
 
 def _run(tasks: list[ChunkTask], workers: int | None) -> Iterator[ChunkResult]:

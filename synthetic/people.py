@@ -1,8 +1,9 @@
 """Persons of one chunk and their web sessions (vectorised with numpy).
 
 A chunk is an independent slice of the population with its own companies, its own
-random stream (``[seed, chunk, stream]``) and its own CRM records, so chunks can be
-simulated in any order or in parallel and the output only depends on (scale, seed).
+named random streams (``streams.stream(seed, <name>, ..., chunk)``) and its own CRM
+records, so chunks can be simulated in any order or in parallel and the output only
+depends on (scale, seed).
 """
 
 from __future__ import annotations
@@ -15,12 +16,26 @@ import numpy as np
 from . import config as C
 from . import pools
 from .ids import b64_tokens, hex_ids, uuid4s
-from .world import GOOGLE, LINKEDIN, META, N_DAY_SLOTS, World
+from .streams import stream
+from .world import GOOGLE, LINKEDIN, META, MICROSOFT, N_DAY_SLOTS, World
 
 # session channels (as simulated, i.e. what the visitor actually did)
 CH_DIRECT, CH_ORGANIC, CH_SOCIAL, CH_REFERRAL = 0, 1, 2, 3
 CH_GOOGLE, CH_META, CH_LINKEDIN, CH_BING, CH_DISPLAY, CH_EMAIL = 4, 5, 6, 7, 8, 9
-PAID_PLATFORM = {CH_GOOGLE: GOOGLE, CH_META: META, CH_LINKEDIN: LINKEDIN}
+CHANNEL_NAMES = (
+    "direct",
+    "organic",
+    "social",
+    "referral",
+    "google_ads",
+    "meta_ads",
+    "linkedin_ads",
+    "microsoft_ads",
+    "display",
+    "email",
+)
+"""Stream names of the channels' own draws (landing pages)."""
+PAID_PLATFORM = {CH_GOOGLE: GOOGLE, CH_META: META, CH_LINKEDIN: LINKEDIN, CH_BING: MICROSOFT}
 FIRST_SESSION_MIX = (0.18, 0.25, 0.06, 0.07, 0.22, 0.10, 0.08, 0.02, 0.02)
 RETURN_SESSION_MIX = (0.36, 0.25, 0.05, 0.05, 0.14, 0.05, 0.05, 0.02, 0.03)
 CUSTOMER_SESSION_MIX = (0.70, 0.20, 0.02, 0.03, 0.05, 0.0, 0.0, 0.0, 0.0)
@@ -346,14 +361,16 @@ def plan_sessions(
     return sessions, lead_ord, ev
 
 
-def assign_campaigns(rng: np.random.Generator, s: Sessions, world: World) -> None:
-    """Paid sessions get a campaign running that (UTC) day and one of its ads."""
+def assign_campaigns(seed: int, chunk: int, s: Sessions, world: World) -> None:
+    """Paid sessions get a campaign running that (UTC) day and one of its ads (each
+    platform from its own stream)."""
     day = np.clip((s.start - C.WINDOW_START_MS) // C.DAY_MS, 0, N_DAY_SLOTS - 1)
     for ch, pi in PAID_PLATFORM.items():
         idx = np.flatnonzero(s.channel == ch)
         if len(idx) == 0:
             continue
         plat = world.platforms[pi]
+        rng = stream(seed, plat.key, "sessions", chunk)
         w = plat.campaign_weights()
         cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
         cum[:, -1] = 1.0
@@ -429,8 +446,9 @@ def _form_page_index(pop: Population, person: np.ndarray) -> np.ndarray:
     return np.where(lf == 0, form_paths[pop.form_id[person]], lead_paths[np.maximum(lf, 0)])
 
 
-def landing_pages(rng: np.random.Generator, s: Sessions, world: World) -> np.ndarray:
-    """Landing page index of each session, by channel and campaign."""
+def landing_pages(seed: int, chunk: int, s: Sessions, world: World) -> np.ndarray:
+    """Landing page index of each session, by channel (each channel's draws from its
+    own stream) and campaign."""
     n = len(s)
     out = np.empty(n, dtype=np.int64)
     tables = {
@@ -439,11 +457,11 @@ def landing_pages(rng: np.random.Generator, s: Sessions, world: World) -> np.nda
         CH_SOCIAL: pools.SOCIAL_LANDINGS,
         CH_REFERRAL: pools.REFERRAL_LANDINGS,
         CH_EMAIL: pools.EMAIL_LANDINGS,
-        CH_BING: (("/", 1),),
         CH_DISPLAY: (("/lp/abm-analytics", 1), ("/lp/marketing-attribution", 1)),
     }
     for ch, table in tables.items():
         idx = np.flatnonzero(s.channel == ch)
+        rng = stream(seed, "landing_pages", CHANNEL_NAMES[ch], chunk)
         choice = _weighted(rng, table, len(idx))
         out[idx] = np.array(
             [pools.PAGE_INDEX[table[c][0]] for c in choice.tolist()], dtype=np.int64
@@ -457,21 +475,24 @@ def landing_pages(rng: np.random.Generator, s: Sessions, world: World) -> np.nda
 
 
 def session_sources(
-    rng: np.random.Generator, s: Sessions, world: World
+    seed: int, chunk: int, s: Sessions, world: World
 ) -> tuple[list[str], list[str], list[str]]:
     """Per session: the landing URL's query string (``""`` or ``?utm_...``), the
-    referrer, and the context.campaign JSON fragment (``""`` when no UTM)."""
+    referrer, and the context.campaign JSON fragment (``""`` when no UTM). Shared
+    draws come from the ``sessions/sources`` stream, each click id from its
+    platform's own stream."""
     n = len(s)
+    rng = stream(seed, "sessions", "sources", chunk)
     u = rng.random(n)
     search_ref = _weighted(rng, pools.SEARCH_REFERRERS, n).tolist()
     social_ref = _weighted(rng, pools.SOCIAL_REFERRERS, n).tolist()
     referral_ref = _weighted(rng, pools.REFERRAL_REFERRERS, n).tolist()
     terms = rng.integers(0, len(pools.SEARCH_TERMS), n).tolist()
-    gclid = b64_tokens(rng, n, 66)
-    fbclid = b64_tokens(rng, n, 45)
-    li = uuid4s(rng, n)
-    ms = hex_ids(rng, n)
     tco = b64_tokens(rng, n, 6)
+    gclid = b64_tokens(stream(seed, "google_ads", "click_ids", chunk), n, 66)
+    fbclid = b64_tokens(stream(seed, "meta_ads", "click_ids", chunk), n, 45)
+    li = uuid4s(stream(seed, "linkedin_ads", "click_ids", chunk), n)
+    ms = hex_ids(stream(seed, "microsoft_ads", "click_ids", chunk), n)
     searches, referrers, campaigns = [], [], []
     sends = world.sends
     ch_l, camp_l, ad_l, send_l, u_l = (
@@ -517,7 +538,9 @@ def session_sources(
             click = f"&li_fat_id={li[i]}"
             ref = "https://www.linkedin.com/"
         elif ch == CH_BING:
-            utm = ("bing", "cpc", "brand_bing_us", "acme cloud", "")
+            plat = world.platforms[MICROSOFT]
+            c, a = plat.campaigns[camp_l[i]], plat.ads[ad_l[i]]
+            utm = ("bing", "cpc", c.utm_campaign, pools.SEARCH_TERMS[terms[i]], a.id)
             click = f"&msclkid={ms[i]}"
             ref = "https://www.bing.com/"
         elif ch == CH_DISPLAY:

@@ -5,8 +5,16 @@ broken record that is injected.
 """
 
 from .config import SCALES, WINDOW_END, WINDOW_START
-from .generate import generate
+from .generate import default_ad_platforms, generate
 from .output import BrokenRecord
 from .summary import GenerationSummary
 
-__all__ = ["SCALES", "WINDOW_END", "WINDOW_START", "BrokenRecord", "GenerationSummary", "generate"]
+__all__ = [
+    "SCALES",
+    "WINDOW_END",
+    "WINDOW_START",
+    "BrokenRecord",
+    "GenerationSummary",
+    "default_ad_platforms",
+    "generate",
+]

@@ -1,6 +1,7 @@
 """Ad platforms: daily statistics derived from the paid sessions the web side saw,
 and the files each platform's API returns (Google Ads searchStream, Meta Insights,
-LinkedIn adAnalytics / adCampaigns / adCreatives)."""
+LinkedIn adAnalytics / adCampaigns / adCreatives). Microsoft Advertising has its own
+module, ``microsoft_ads``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .fx import FxSeries
 from .ids import b64_tokens
 from .output import BrokenRecord, Tally, write_bytes
 from .schedule import Drop
+from .streams import stream
 from .world import GOOGLE, LINKEDIN, META, World
 
 GOOGLE_FIELD_MASK = (
@@ -46,8 +48,8 @@ class DailyStats:
 def daily_stats(
     world: World, pi: int, sessions: np.ndarray, leads: np.ndarray, signups: np.ndarray, seed: int
 ) -> DailyStats:
-    rng = np.random.default_rng([seed, 7_000_002, pi])
     plat = world.platforms[pi]
+    rng = stream(seed, plat.key, "daily_stats")
     n_ads, n = len(plat.ads), C.N_DAYS
     sess, lead, sign = sessions[:, :n], leads[:, :n], signups[:, :n]
     active = np.zeros((n_ads, n), dtype=bool)
@@ -80,14 +82,15 @@ def daily_stats(
     )
 
 
-def day_ranges(drops: tuple[Drop, ...], seed: int) -> list[tuple[int, int]]:
-    """(first, last) day index in each drop: new days through the day before the drop,
-    plus 2 or 3 days of the previous drop restated."""
+def day_ranges(drops: tuple[Drop, ...], seed: int, platform: str) -> list[tuple[int, int]]:
+    """(first, last) day index in each of ``platform``'s drops: new days through the day
+    before the drop, plus 2 or 3 days of the previous drop restated (the platform's own
+    draw per drop)."""
     out = []
     prev_last = -1
     for k, d in enumerate(drops):
         last = (d.day - C.WINDOW_START).days - 1
-        r = int(np.random.default_rng([seed, 7_000_003, k]).integers(2, 4))
+        r = int(stream(seed, platform, "restated_days", k).integers(2, 4))
         first = 0 if k == 0 else max(0, prev_last + 1 - r)
         out.append((first, last))
         prev_last = last
@@ -127,7 +130,7 @@ def _iso(day: int) -> str:
 
 def write_ads(
     world: World,
-    stats: list[DailyStats],
+    stats: list[DailyStats | None],
     fx: FxSeries,
     drops: tuple[Drop, ...],
     n_written: int,
@@ -135,18 +138,22 @@ def write_ads(
     seed: int,
     tally: Tally,
 ) -> dict[str, dict[str, float]]:
-    """Write every platform's files; return settled totals per platform as the warehouse
-    should see them after later-wins (last written value per key)."""
-    ranges = day_ranges(drops, seed)
+    """Write the files of Google Ads, Meta and LinkedIn (``stats``: theirs, by platform
+    index; ``None`` for a platform not written); return settled totals per platform as
+    the warehouse should see them after later-wins (last written value per key)."""
     eur_usd = fx.daily("USD", C.WINDOW_START, C.N_DAYS)
     eur_gbp = fx.daily("GBP", C.WINDOW_START, C.N_DAYS)
     totals: dict[str, dict[str, float]] = {}
-    for pi, plat in enumerate(world.platforms):
+    for pi in (GOOGLE, META, LINKEDIN):
+        plat = world.platforms[pi]
+        if stats[pi] is None:
+            continue
         final: dict[tuple[int, int], tuple[int, int, float]] = {}
         seen: set[tuple[int, int]] = set()
-        rng_ids = np.random.default_rng([seed, 7_000_005, pi])
+        ranges = day_ranges(drops, seed, plat.key)
+        rng_ids = stream(seed, plat.key, "request_ids")
         for k in range(len(drops)):
-            rng = np.random.default_rng([seed, 7_000_004, pi, k])
+            rng = stream(seed, plat.key, "reported", k)
             request_ids = b64_tokens(rng_ids, 64, 15)
             if k >= n_written:
                 continue
