@@ -47,7 +47,7 @@ This package re-exports the names the loaders, orchestration and quality checks 
 """
 
 from ingestion.core.batches import load_frames
-from ingestion.core.csv_records import iter_csv_records, wrong_field_count
+from ingestion.core.csv_records import csv_records_of, iter_csv_records, wrong_field_count
 from ingestion.core.fields import (
     Check,
     Field,
@@ -101,6 +101,7 @@ __all__ = [
     "dig",
     "does_not_parse",
     "ensure_raw_layer",
+    "csv_records_of",
     "iter_csv_records",
     "json_stage_sql",
     "json_type_name",

@@ -29,8 +29,8 @@ def _landing(root: Path) -> Path:
     _touch(landing, "ads/google_ads/.2026-11-02.json.part")
     _touch(landing, ".staging/whatever.json")
     # No loader reads these.
-    _touch(landing, "ads/microsoft_ads/report_2026-11-01.csv", "abcd")
-    _touch(landing, "ads/microsoft_ads/report_2026-11-02.zip")
+    _touch(landing, "ads/tiktok_ads/report_2026-11-01.csv", "abcd")
+    _touch(landing, "ads/tiktok_ads/report_2026-11-02.zip")
     _touch(landing, "ads/google_ads/2026-11-01.json.gz")  # pattern is *.json
     _touch(landing, "ads/google_ads/old/2026-10-01.json")  # a subfolder
     _touch(landing, "ads/linkedin_ads/stray.json")  # LinkedIn reads its three subfolders
@@ -46,8 +46,8 @@ def test_every_file_no_loader_reads_is_named_with_its_folder(tmp_path: Path) -> 
         "ads/google_ads/2026-11-01.json.gz",
         "ads/google_ads/old/2026-10-01.json",
         "ads/linkedin_ads/stray.json",
-        "ads/microsoft_ads/report_2026-11-01.csv",
-        "ads/microsoft_ads/report_2026-11-02.zip",
+        "ads/tiktok_ads/report_2026-11-01.csv",
+        "ads/tiktok_ads/report_2026-11-02.zip",
         "crm/salesforce/Task/2026-11-01.csv",
     ]
     assert files[4].size_bytes == 4
@@ -56,7 +56,7 @@ def test_every_file_no_loader_reads_is_named_with_its_folder(tmp_path: Path) -> 
         "ads/google_ads": 1,
         "ads/google_ads/old": 1,
         "ads/linkedin_ads": 1,
-        "ads/microsoft_ads": 2,
+        "ads/tiktok_ads": 2,
         "crm/salesforce/Task": 1,
     }
     assert describe(files, limit=2) == (
@@ -75,7 +75,7 @@ def test_the_summary_names_the_folders(tmp_path: Path) -> None:
     landing = _landing(tmp_path)
     lines = unclaimed_lines(landing)
     assert lines[0].startswith("WARNING landing files no loader reads: 7 ")
-    assert "  ads/microsoft_ads/  2 file(s)" in lines
+    assert "  ads/tiktok_ads/  2 file(s)" in lines
     # Also without a warehouse yet the summary says what is missing, nothing more.
     assert "No warehouse" in render_summary(tmp_path / "none.duckdb", None, landing)
 
@@ -91,8 +91,8 @@ def test_the_warning_check_fails_with_the_files_and_passes_when_all_are_read(
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["unclaimed_files"].value == 7
-    assert result.metadata["by_folder"].value["ads/microsoft_ads"] == 2
-    assert "ads/microsoft_ads/ (2)" in result.description
+    assert result.metadata["by_folder"].value["ads/tiktok_ads"] == 2
+    assert "ads/tiktok_ads/ (2)" in result.description
 
     for path in sorted(landing.rglob("*"), reverse=True):
         if path.is_file() and path.name in {
@@ -102,7 +102,7 @@ def test_the_warning_check_fails_with_the_files_and_passes_when_all_are_read(
             "2026-11-01.json.gz",
         }:
             path.unlink()
-    for folder in ("ads/microsoft_ads", "crm/salesforce/Task"):
+    for folder in ("ads/tiktok_ads", "crm/salesforce/Task"):
         for path in (landing / folder).iterdir():
             path.unlink()
     result = every_landing_file_has_a_loader(warehouse=resource)

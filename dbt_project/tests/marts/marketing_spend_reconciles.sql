@@ -2,7 +2,7 @@
     config(
         severity='error',
         meta={
-            "description": "Ad spend in mart_marketing_daily equals what Google Ads, Meta and LinkedIn report, converted to the reporting currency at each day's exchange rate, for every day and platform, to the cent.",
+            "description": "Ad spend in mart_marketing_daily equals what every ad platform reports, converted to the reporting currency at each day's exchange rate, for every day and platform, to the cent.",
             "dagster": {"ref": {"name": "mart_marketing_daily"}},
         },
     )
@@ -11,8 +11,8 @@
 {#-
     definitions §5 Metrics and Currency, reconciled between layers: the spend of
     mart_marketing_daily per reporting date and platform equals the spend of the
-    staging models (stg_google_ads__ad_stats, stg_meta_ads__insights,
-    stg_linkedin_ads__ad_analytics), each row converted to the reporting currency at
+    staging models of every platform in the var ad_platforms
+    (stg_<platform>__ad_performance, the shared shape), each row converted to the reporting currency at
     its report date's rate (int_fx_rates_daily and the macro
     convert_to_reporting_currency: the one FX rule), to the cent. It reads staging,
     not int_ad_performance_unioned, so a row lost or doubled on the way to the mart
@@ -27,24 +27,14 @@
 
 with
 
-google_ad_stats as (
+{% for platform in ad_platforms() %}
+{{ platform }}_performance as (
 
-    select * from {{ ref('stg_google_ads__ad_stats') }}
-
-),
-
-meta_ad_insights as (
-
-    select * from {{ ref('stg_meta_ads__insights') }}
+    select * from {{ ref('stg_' ~ platform ~ '__ad_performance') }}
 
 ),
 
-linkedin_ad_analytics as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_analytics') }}
-
-),
-
+{% endfor %}
 fx_rates_daily as (
 
     select * from {{ ref('int_fx_rates_daily') }}
@@ -59,30 +49,17 @@ marketing_daily as (
 
 staged_spend as (
 
+    {% for platform in ad_platforms() %}
     select
-        'google_ads' as platform,
+        '{{ platform }}' as platform,
         currency_code,
         spend,
         report_date
-    from google_ad_stats
-
+    from {{ platform }}_performance
+    {% if not loop.last %}
     union all
-
-    select
-        'meta_ads' as platform,
-        currency_code,
-        spend,
-        report_date
-    from meta_ad_insights
-
-    union all
-
-    select
-        'linkedin_ads' as platform,
-        currency_code,
-        spend,
-        report_date
-    from linkedin_ad_analytics
+    {% endif %}
+    {% endfor %}
 
 ),
 

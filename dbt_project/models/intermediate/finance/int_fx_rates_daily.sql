@@ -13,24 +13,14 @@ ecb_rates as (
 
 ),
 
-google_ad_stats as (
+{% for platform in ad_platforms() %}
+{{ platform }}_performance as (
 
-    select * from {{ ref('stg_google_ads__ad_stats') }}
-
-),
-
-meta_ad_insights as (
-
-    select * from {{ ref('stg_meta_ads__insights') }}
+    select * from {{ ref('stg_' ~ platform ~ '__ad_performance') }}
 
 ),
 
-linkedin_ad_analytics as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_analytics') }}
-
-),
-
+{% endfor %}
 salesforce_opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
@@ -38,7 +28,8 @@ salesforce_opportunities as (
 ),
 
 -- from the first published rate to the last day any money needs one: the last rate,
--- the last ad statistics day, the last close date of a closed opportunity
+-- the last ad statistics day of every platform (the var ad_platforms), the last close
+-- date of a closed opportunity
 date_bounds as (
 
     select
@@ -53,27 +44,15 @@ date_bounds as (
 
         union all
 
+        {% for platform in ad_platforms() %}
         select
             cast(null as date) as first_date,
             max(report_date) as last_date
-        from google_ad_stats
+        from {{ platform }}_performance
 
         union all
 
-        select
-            cast(null as date) as first_date,
-            max(report_date) as last_date
-        from meta_ad_insights
-
-        union all
-
-        select
-            cast(null as date) as first_date,
-            max(report_date) as last_date
-        from linkedin_ad_analytics
-
-        union all
-
+        {% endfor %}
         select
             cast(null as date) as first_date,
             max(close_date) as last_date

@@ -2,41 +2,22 @@
     definitions §2 Channel of ad-platform statistics and §5 Metrics/Currency: the daily
     statistics of every ad on every platform in one shape, one row per platform,
     account, campaign, ad group, ad (LinkedIn: creative) and report date, with spend in
-    its own currency and in the reporting currency at that day's rate.
+    its own currency and in the reporting currency at that day's rate. The platforms
+    are the var ad_platforms; each gives its rows in the shared shape
+    (stg_<platform>__ad_performance, docs/extending.md), so a new platform needs no
+    edit here.
 -#}
 
 with
 
-google_ad_stats as (
+{% for platform in ad_platforms() %}
+{{ platform }}_rows as (
 
-    select * from {{ ref('stg_google_ads__ad_stats') }}
-
-),
-
-meta_ad_insights as (
-
-    select * from {{ ref('stg_meta_ads__insights') }}
+    select * from {{ ref('stg_' ~ platform ~ '__ad_performance') }}
 
 ),
 
-linkedin_ad_analytics as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_analytics') }}
-
-),
-
-linkedin_creatives as (
-
-    select * from {{ ref('stg_linkedin_ads__creatives') }}
-
-),
-
-linkedin_campaigns as (
-
-    select * from {{ ref('stg_linkedin_ads__campaigns') }}
-
-),
-
+{% endfor %}
 ad_platform_channels as (
 
     select * from {{ ref('ad_platform_channels') }}
@@ -49,88 +30,18 @@ fx_rates_daily as (
 
 ),
 
--- Google: conversions as platform leads (fractional under data-driven attribution)
-google_rows as (
-
-    select
-        'google_ads' as platform,
-        ad_account_id,
-        campaign_id,
-        ad_group_id,
-        ad_id,
-        campaign_name,
-        ad_group_name,
-        cast(null as {{ dbt.type_string() }}) as ad_name,
-        currency_code,
-        impressions,
-        clicks,
-        spend,
-        cast(conversions as decimal(18, 6)) as platform_leads,
-        report_date
-
-    from google_ad_stats
-
-),
-
--- Meta: the ad set is the ad group; platform leads are the `lead` actions
-meta_rows as (
-
-    select
-        'meta_ads' as platform,
-        ad_account_id,
-        campaign_id,
-        ad_set_id as ad_group_id,
-        ad_id,
-        campaign_name,
-        ad_set_name as ad_group_name,
-        ad_name,
-        currency_code,
-        impressions,
-        clicks,
-        spend,
-        cast(leads as decimal(18, 6)) as platform_leads,
-        report_date
-
-    from meta_ad_insights
-
-),
-
--- LinkedIn: the creative is the ad; its campaign (and account) from the metadata, null
--- when the creative is unknown; cost already rounded to cents per creative and day
-linkedin_rows as (
-
-    select
-        'linkedin_ads' as platform,
-        linkedin_campaigns.ad_account_id,
-        linkedin_creatives.campaign_id,
-        cast(null as {{ dbt.type_string() }}) as ad_group_id,
-        linkedin_ad_analytics.creative_id as ad_id,
-        linkedin_campaigns.campaign_name,
-        cast(null as {{ dbt.type_string() }}) as ad_group_name,
-        cast(null as {{ dbt.type_string() }}) as ad_name,
-        linkedin_ad_analytics.currency_code,
-        linkedin_ad_analytics.impressions,
-        linkedin_ad_analytics.clicks,
-        linkedin_ad_analytics.spend,
-        cast(linkedin_ad_analytics.external_website_conversions as decimal(18, 6))
-            as platform_leads,
-        linkedin_ad_analytics.report_date
-
-    from linkedin_ad_analytics
-    left join linkedin_creatives
-        on linkedin_ad_analytics.creative_id = linkedin_creatives.creative_id
-    left join linkedin_campaigns
-        on linkedin_creatives.campaign_id = linkedin_campaigns.campaign_id
-
-),
-
+-- every platform in the var ad_platforms, each already in the shared shape
 unioned as (
 
-    select * from google_rows
+    {% for platform in ad_platforms() %}
+    select
+        '{{ platform }}' as platform,
+        {{ ad_performance_columns() | join(',\n        ') }}
+    from {{ platform }}_rows
+    {% if not loop.last %}
     union all
-    select * from meta_rows
-    union all
-    select * from linkedin_rows
+    {% endif %}
+    {% endfor %}
 
 ),
 

@@ -1,120 +1,23 @@
+{#-
+    Every campaign a session's utm_campaign can name: each ad platform's campaigns (the
+    var ad_platforms, each in the shared shape stg_<platform>__ad_campaigns,
+    docs/extending.md, so a new platform needs no edit here) and SendGrid's single
+    sends.
+-#}
+
 with
 
-google_ads_stats as (
+{% for platform in ad_platforms() %}
+{{ platform }}_campaigns as (
 
-    select * from {{ ref('stg_google_ads__ad_stats') }}
-
-),
-
-meta_ads_insights as (
-
-    select * from {{ ref('stg_meta_ads__insights') }}
+    select * from {{ ref('stg_' ~ platform ~ '__ad_campaigns') }}
 
 ),
 
-linkedin_ads_campaigns as (
-
-    select * from {{ ref('stg_linkedin_ads__campaigns') }}
-
-),
-
-linkedin_ads_creatives as (
-
-    select * from {{ ref('stg_linkedin_ads__creatives') }}
-
-),
-
+{% endfor %}
 sendgrid_events as (
 
     select * from {{ ref('stg_sendgrid__events') }}
-
-),
-
--- Statistics rows carry the name the campaign had on that day: the latest day's wins
--- (a later load, then the greater name, on ties).
-google_ads_campaign_names_ranked as (
-
-    select
-        campaign_id,
-        campaign_name,
-        row_number() over (
-            partition by campaign_id
-            order by
-                case when campaign_name is null then 1 else 0 end,
-                report_date desc,
-                _source_file desc,
-                campaign_name desc
-        ) as name_rank
-
-    from google_ads_stats
-    where campaign_id is not null
-
-),
-
-google_ads_campaigns as (
-
-    select
-        'google_ads' as platform,
-        campaign_id,
-        campaign_name
-
-    from google_ads_campaign_names_ranked
-    where name_rank = 1
-
-),
-
-meta_ads_campaign_names_ranked as (
-
-    select
-        campaign_id,
-        campaign_name,
-        row_number() over (
-            partition by campaign_id
-            order by
-                case when campaign_name is null then 1 else 0 end,
-                report_date desc,
-                _source_file desc,
-                campaign_name desc
-        ) as name_rank
-
-    from meta_ads_insights
-    where campaign_id is not null
-
-),
-
-meta_ads_campaigns as (
-
-    select
-        'meta_ads' as platform,
-        campaign_id,
-        campaign_name
-
-    from meta_ads_campaign_names_ranked
-    where name_rank = 1
-
-),
-
--- Campaign metadata is one row per campaign (its latest export); a campaign known only
--- from a creative (metadata not exported yet) still matches by id, without a name.
-linkedin_ads_campaign_ids as (
-
-    select campaign_id from linkedin_ads_campaigns
-    union
-    select campaign_id from linkedin_ads_creatives
-    where campaign_id is not null
-
-),
-
-linkedin_ads_campaigns_named as (
-
-    select
-        'linkedin_ads' as platform,
-        linkedin_ads_campaign_ids.campaign_id,
-        linkedin_ads_campaigns.campaign_name
-
-    from linkedin_ads_campaign_ids
-    left join linkedin_ads_campaigns
-        on linkedin_ads_campaign_ids.campaign_id = linkedin_ads_campaigns.campaign_id
 
 ),
 
@@ -152,24 +55,14 @@ sendgrid_single_sends as (
 
 unioned as (
 
+    {% for platform in ad_platforms() %}
     select
-        platform,
+        '{{ platform }}' as platform,
         campaign_id,
         campaign_name
-    from google_ads_campaigns
+    from {{ platform }}_campaigns
     union all
-    select
-        platform,
-        campaign_id,
-        campaign_name
-    from meta_ads_campaigns
-    union all
-    select
-        platform,
-        campaign_id,
-        campaign_name
-    from linkedin_ads_campaigns_named
-    union all
+    {% endfor %}
     select
         platform,
         campaign_id,

@@ -1,0 +1,53 @@
+{{
+    config(
+        severity='error',
+        meta={
+            "description": "Every ad platform the models read (the var ad_platforms) has its channel in the seed ad_platform_channels, and the seed names no platform the models do not read.",
+            "dagster": {"ref": {"name": "int_ad_performance_unioned"}},
+        },
+    )
+}}
+
+{#-
+    definitions §2 Channel of ad-platform statistics: a platform's spend counts under the
+    channel the seed gives it. The list of platforms is the var ad_platforms
+    (docs/extending.md); a platform missing from the seed would show spend without a
+    channel, a seed row without a platform would never be read. Returns each platform
+    found on one side only.
+-#}
+
+with
+
+ad_platform_channels as (
+
+    select * from {{ ref('ad_platform_channels') }}
+
+),
+
+platforms_read as (
+
+    {% for platform in ad_platforms() %}
+    select '{{ platform }}' as platform
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {% endfor %}
+
+),
+
+compared as (
+
+    select
+        coalesce(platforms_read.platform, ad_platform_channels.platform) as platform,
+        platforms_read.platform is not null as is_read,
+        ad_platform_channels.platform is not null as has_channel
+
+    from platforms_read
+    full outer join ad_platform_channels
+        on platforms_read.platform = ad_platform_channels.platform
+
+)
+
+select *
+from compared
+where not is_read or not has_channel
