@@ -88,3 +88,14 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
         check=False,
     )
     return DemoBuild(root, summary, done.returncode, done.stdout, done.stderr)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The modules marked ``slow`` (each builds a demo warehouse, minutes) run first.
+
+    ``make test`` spreads whole modules over one worker per core (pytest-xdist
+    ``--dist loadfile``) in this order: started first, the long modules overlap the many
+    short ones instead of leaving one worker alone at the end. The sort is stable, so
+    the order inside each group is the collection order.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
