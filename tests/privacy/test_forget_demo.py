@@ -308,10 +308,19 @@ NEW_AD_DAY = "2026-09-30"
 
 
 def _add_single_send(landing: Path) -> dict[str, int]:
-    """A new SendGrid single send: the events of the newest webhook post again, a week
-    later, under a new single send id. Returns its events per type."""
+    """A new SendGrid single send: the events of the newest webhook post that reads like
+    a send (deliveries, and fewer opens and clicks than deliveries, so its rates are
+    plausible) again, a week later, under a new single send id. Returns its events per
+    type."""
     folder = landing / "email" / "sendgrid"
-    events = json.loads(sorted(folder.glob("*.json"))[-1].read_text())
+    for path in sorted(folder.glob("*.json"), reverse=True):
+        events = json.loads(path.read_text())
+        kinds = [event["event"] for event in events]
+        delivered, opened, clicked = (kinds.count(k) for k in ("delivered", "open", "click"))
+        if delivered and 0 < clicked <= opened <= delivered:
+            break
+    else:
+        raise AssertionError("no webhook post in the demo reads like a send")
     new = [
         {
             **event,

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Google Ads campaigns in the shared shape: names from the statistics rows. -#}
 
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Google Ads statistics in the shape every ad platform shares (docs/extending.md):
     conversions are the platform's leads (fractional under data-driven attribution). -#}
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- LinkedIn campaigns in the shared shape: campaign metadata is one row per campaign
     (its latest export); a campaign known only from a creative (metadata not exported
     yet) still matches by id, without a name. -#}

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- LinkedIn statistics in the shape every ad platform shares (docs/extending.md): the
     creative is the ad; its campaign (and account) from the metadata, null when the
     creative is unknown; cost already rounded to cents per creative and day. The

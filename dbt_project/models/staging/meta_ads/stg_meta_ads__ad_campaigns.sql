@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Meta campaigns in the shared shape: names from the statistics rows. -#}
 
 with

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Meta statistics in the shape every ad platform shares (docs/extending.md): the ad
     set is the ad group; platform leads are the `lead` actions. -#}
 

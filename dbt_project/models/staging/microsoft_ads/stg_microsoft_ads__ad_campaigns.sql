@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Microsoft Advertising campaigns in the shared shape: names from the report rows. -#}
 
 with
