@@ -3,7 +3,7 @@
         severity='error',
         meta={
             "description": "Every ad platform the models read (the var ad_platforms) has its channel in the seed ad_platform_channels, and the seed names no platform the models do not read.",
-            "dagster": {"ref": {"name": "int_ad_performance_unioned"}},
+            "dagster": {"ref": {"name": "ad_platform_channels"}},
         },
     )
 }}
