@@ -228,7 +228,11 @@ CHECKS = [
     "dim_persons_stage_times_non_decreasing",
     "marketing_spend_reconciles",
     "source_unique_sendgrid_events_sg_event_id",
-    "source_not_null_sendgrid_events_sg_event_id",
+    "rate_is_ratio_of_mart_marketing_daily_ctr__impressions__clicks",
+    "rate_is_ratio_of_mart_funnel_conversion_rate_from_previous__previous_stage_persons__persons",
+    "accepted_range_mart_marketing_daily_spend__0",
+    "channel_in_seed_list_mart_channel_roi_channel",
+    "channel_in_seed_list_fct_customer_journey_channel",
 ]
 
 
@@ -525,5 +529,97 @@ def test_duplicate_sg_event_id_in_raw_warns_on_the_source_unique_check(
     results = poisoned["test"]("source:sendgrid.events")
     unique = results["source_unique_sendgrid_events_sg_event_id"]
     assert (unique["status"], unique["failures"]) == ("warn", 1)
-    not_null = results["source_not_null_sendgrid_events_sg_event_id"]
-    assert (not_null["status"], not_null["failures"]) == ("pass", 0)
+
+
+# -- the marts' row-level rules (generic tests in dbt_project/tests/generic) -----------
+
+CTR_CHECK = "rate_is_ratio_of_mart_marketing_daily_ctr__impressions__clicks"
+
+
+def test_rates_that_are_not_their_counts_ratio_fail_rate_is_ratio_of(poisoned: dict) -> None:
+    # Four rows only the test reads the rate columns of: right (5 / 100 = 0.05), twice
+    # the ratio, a CTR of 0 without impressions (null, never 0, definitions §5) and a
+    # rate above 1 that is its ratio (120 clicks of 100 impressions).
+    poisoned["execute"](
+        "insert into marts.mart_marketing_daily by name "
+        "select * from (values "
+        "('x-right', 100, 5, 0.05), ('x-double', 100, 5, 0.10), "
+        "('x-zero', 0, 0, 0.0), ('x-above', 100, 120, 1.2)"
+        ") as t(marketing_daily_id, impressions, clicks, ctr)"
+    )
+    check = poisoned["test"](CTR_CHECK)[CTR_CHECK]
+    assert (check["status"], check["failures"]) == ("fail", 3)
+    rows = sorted(
+        (float(r["stored_rate"]), r["rate_from_counts"])
+        for r in poisoned["failing_rows"](CTR_CHECK)
+    )
+    assert rows == [(0.0, None), (0.1, pytest.approx(0.05)), (1.2, pytest.approx(1.2))]
+
+
+def test_a_conversion_rate_above_1_fails_rate_is_ratio_of(poisoned: dict) -> None:
+    # 24 MQLs of 20 leads: the ratio is 1.2, and no funnel rate may exceed 1.
+    check_name = (
+        "rate_is_ratio_of_mart_funnel_conversion_rate_from_previous"
+        "__previous_stage_persons__persons"
+    )
+    poisoned["execute"](
+        "insert into marts.mart_funnel by name "
+        "select 'x-mql' as funnel_cohort_id, 24 as persons, 20 as previous_stage_persons, "
+        "1.2 as conversion_rate_from_previous"
+    )
+    check = poisoned["test"](check_name)[check_name]
+    assert (check["status"], check["failures"]) == ("fail", 1)
+
+
+def test_negative_spend_fails_its_accepted_range(poisoned: dict) -> None:
+    check_name = "accepted_range_mart_marketing_daily_spend__0"
+    poisoned["execute"](
+        "insert into marts.mart_marketing_daily by name "
+        "select * from (values ('x-refund', -5.0), ('x-unknown', null)) "
+        "as t(marketing_daily_id, spend)"
+    )
+    check = poisoned["test"](check_name)[check_name]
+    # The null spend is unknown spend, not negative spend (definitions §5).
+    assert (check["status"], check["failures"]) == ("fail", 1)
+
+
+def test_a_channel_outside_the_seed_fails_channel_in_seed_list(poisoned: dict) -> None:
+    check_name = "channel_in_seed_list_mart_channel_roi_channel"
+    poisoned["execute"](
+        "insert into marts.mart_channel_roi by name "
+        "select * from (values ('x-1', 'Carrier Pigeon'), ('x-2', 'Carrier Pigeon'), "
+        "('x-3', 'Unattributed'), ('x-4', 'Paid Search')) as t(channel_roi_id, channel)"
+    )
+    check = poisoned["test"](check_name)[check_name]
+    assert (check["status"], check["failures"]) == ("fail", 1)  # one unknown channel
+    assert [(r["channel"], r["mart_rows"]) for r in poisoned["failing_rows"](check_name)] == [
+        ("Carrier Pigeon", 2)
+    ]
+
+
+def test_a_channel_added_to_the_seed_needs_no_code_change(poisoned: dict) -> None:
+    check_name = "channel_in_seed_list_mart_channel_roi_channel"
+    poisoned["execute"](
+        "insert into marts.mart_channel_roi by name "
+        "select 'x-1' as channel_roi_id, 'Carrier Pigeon' as channel; "
+        "insert into seeds.channel_rules by name "
+        "select 99 as priority, 'Carrier Pigeon' as channel"
+    )
+    check = poisoned["test"](check_name)[check_name]
+    assert (check["status"], check["failures"]) == ("pass", 0)
+
+
+def test_journey_rows_without_a_channel_pass_channel_in_seed_list(poisoned: dict) -> None:
+    # CRM and funnel activities have no channel; the clean fixture has them (deal_won).
+    check_name = "channel_in_seed_list_fct_customer_journey_channel"
+    results = poisoned["test"](check_name)
+    assert (results[check_name]["status"], results[check_name]["failures"]) == ("pass", 0)
+    assert dbt_null_channels(poisoned) > 0
+
+
+def dbt_null_channels(poisoned: dict) -> int:
+    with duckdb.connect(str(poisoned["warehouse"]), read_only=True) as conn:
+        row = conn.execute(
+            "select count(*) from marts.fct_customer_journey where channel is null"
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -153,7 +153,7 @@ def test_quality_suite_severities_reach_dagster(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     raw_key = dg.AssetCheckKey(dg.AssetKey(["raw", "google_ads", "ad_stats"]), "values_in_range")
     mart_key = dg.AssetCheckKey(
-        dg.AssetKey(["marts", "mart_funnel"]), "conversion_rate_between_0_and_1"
+        dg.AssetKey(["marts", "mart_channel_roi"]), "channel_in_seed_list_mart_channel_roi_channel"
     )
     assert graph.get_check_spec(raw_key).blocking is False
     assert graph.get_check_spec(mart_key).blocking is False
@@ -182,7 +182,7 @@ def test_blocked_raw_tables_become_dbt_exclusions() -> None:
             outcome(["raw", "google_ads", "ad_stats"], "values_in_range", True),
             outcome(["raw", "google_ads", "ad_stats"], "currency_codes_are_iso_4217", True),
             outcome(["raw", "segment", "events"], "no_records_quarantined", False),
-            outcome(["marts", "mart_funnel"], "conversion_rate_between_0_and_1", True),
+            outcome(["marts", "mart_channel_roi"], "channel_in_seed_list", True),
         ]
     )
     assert list(blocked) == ["source:google_ads.ad_stats+"]

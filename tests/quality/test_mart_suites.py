@@ -1,8 +1,10 @@
-"""The mart suites on a hand-made warehouse: each check passes on the clean marts and
-fails on a poisoned one, with the bad value among its failing examples.
+"""The mart suites (the plausibility bands) on a hand-made warehouse: each check passes
+on the clean marts and warns on a poisoned one, with the bad value among its failing
+examples. The row-level rules of the marts are dbt tests, poisoned in
+``tests/dbt/test_quality_checks.py``.
 
-The warehouse holds only schema ``marts`` and ``seeds`` with the columns the checks
-read, with numbers small enough to check by hand:
+The warehouse holds only schema ``marts`` with the columns the checks read, with
+numbers small enough to check by hand:
 
 * mart_marketing_daily: 40 clicks / 3,000 impressions = 1.33% overall CTR;
 * mart_email_campaigns: 90 unique opens / 300 delivered = 30% overall open rate;
@@ -21,27 +23,15 @@ import duckdb
 import pytest
 
 from quality.marts import (
-    CHANNELS_IN_SEED_LIST,
-    CONVERSION_RATE_BETWEEN_0_AND_1,
-    CREDIT_BETWEEN_0_AND_1,
-    CTR_BETWEEN_0_AND_1,
-    OPEN_AND_CLICK_RATES_BETWEEN_0_AND_1,
     OVERALL_CTR_WITHIN_PLAUSIBLE_BAND,
     OVERALL_OPEN_RATE_WITHIN_PLAUSIBLE_BAND,
-    SPEND_NOT_NEGATIVE,
     UNATTRIBUTED_REVENUE_SHARE_BELOW_THRESHOLD,
     mart_suites,
 )
 from quality.model import CheckContext, CheckResult, Failure, Severity
 
 CLEAN_WAREHOUSE_SQL = """
-create schema seeds;
 create schema marts;
-
-create table seeds.channel_rules (priority integer, channel varchar);
-insert into seeds.channel_rules values
-    (1, 'Paid Search'), (1, 'Paid Search'), (2, 'Paid Social'), (3, 'Email'),
-    (8, 'Direct'), (9, 'Other');
 
 create table marts.mart_marketing_daily (
     date date, channel varchar, campaign_id varchar,
@@ -63,22 +53,6 @@ insert into marts.mart_email_campaigns values
     ('c2', 'Webinar', 200, 50, 5, 0.25, 0.025, 0.1),
     ('c3', 'Draft', 0, 0, 0, null, null, null);
 
-create table marts.mart_funnel (
-    cohort_month date, stage varchar,
-    persons hugeint, previous_stage_persons bigint, conversion_rate_from_previous double
-);
-insert into marts.mart_funnel values
-    ('2026-01-01', 'visitor', 100, null, null),
-    ('2026-01-01', 'lead', 20, 100, 0.2),
-    ('2026-01-01', 'mql', 10, 20, 0.5);
-
-create table marts.mart_channel_roi (
-    month date, channel varchar, model varchar, spend decimal(18, 6)
-);
-insert into marts.mart_channel_roi values
-    ('2026-01-01', 'Paid Search', 'linear', 45.00),
-    ('2026-01-01', 'Unattributed', 'linear', 0);
-
 create table marts.fct_customer_journey (
     activity_id varchar, activity_type varchar, activity_ts timestamp, channel varchar
 );
@@ -87,9 +61,6 @@ insert into marts.fct_customer_journey values
     ('a2', 'web_session', '2026-01-12 09:00:00', 'Email'),
     ('a3', 'email_opened', '2026-01-12 08:55:00', 'Email'),
     ('a4', 'deal_won', '2025-06-30 00:00:00', null);
-
-create table marts.dim_persons (person_id varchar, first_touch_channel varchar);
-insert into marts.dim_persons values ('p1', 'Paid Search'), ('p2', null);
 
 create table marts.fct_attribution (
     conversion_type varchar, conversion_id varchar, model varchar, session_id varchar,
@@ -159,27 +130,19 @@ def all_specs() -> Iterator[tuple[str, str]]:
 # -- the whole set ---------------------------------------------------------------------
 
 
-def test_one_suite_per_mart_with_named_checks_and_severities() -> None:
+def test_one_suite_per_mart_with_a_plausible_band_and_only_warnings() -> None:
+    """What a single row can break is a dbt test; what is left here are the totals,
+    and a total outside its band is a warning."""
     specs = {
-        (suite.asset, spec.name): spec.severity for suite in mart_suites() for spec in suite.specs
+        (suite.asset[1], spec.name): spec.severity
+        for suite in mart_suites()
+        for spec in suite.specs
     }
-    assert len({suite.asset for suite in mart_suites()}) == len(mart_suites())
-    assert specs[(("marts", "mart_marketing_daily"), CTR_BETWEEN_0_AND_1)] is Severity.BLOCKING
-    assert (
-        specs[(("marts", "mart_marketing_daily"), OVERALL_CTR_WITHIN_PLAUSIBLE_BAND)]
-        is Severity.WARNING
-    )
-    assert (
-        specs[(("marts", "fct_attribution"), UNATTRIBUTED_REVENUE_SHARE_BELOW_THRESHOLD)]
-        is Severity.WARNING
-    )
-    for mart in (
-        "fct_attribution",
-        "mart_channel_roi",
-        "mart_marketing_daily",
-        "fct_customer_journey",
-    ):
-        assert specs[(("marts", mart), CHANNELS_IN_SEED_LIST)] is Severity.BLOCKING
+    assert specs == {
+        ("mart_marketing_daily", OVERALL_CTR_WITHIN_PLAUSIBLE_BAND): Severity.WARNING,
+        ("mart_email_campaigns", OVERALL_OPEN_RATE_WITHIN_PLAUSIBLE_BAND): Severity.WARNING,
+        ("fct_attribution", UNATTRIBUTED_REVENUE_SHARE_BELOW_THRESHOLD): Severity.WARNING,
+    }
 
 
 @pytest.mark.parametrize(("mart", "name"), list(all_specs()))
@@ -190,38 +153,6 @@ def test_every_check_passes_on_the_clean_marts(warehouse: Path, mart: str, name:
 
 
 # -- mart_marketing_daily --------------------------------------------------------------
-
-
-def test_ctr_above_1_fails(warehouse: Path) -> None:
-    poison(warehouse, "update marts.mart_marketing_daily set ctr = 1.5 where campaign_id = 'g1'")
-    broken = failure(
-        check(warehouse, "mart_marketing_daily", CTR_BETWEEN_0_AND_1), "ctr is between 0 and 1"
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["ctr"] == 1.5
-    assert broken.examples[0]["key_campaign_id"] == "g1"
-
-
-def test_ctr_not_clicks_over_impressions_fails(warehouse: Path) -> None:
-    # 0.3 is a possible CTR, but g1 had 30 clicks on 1,000 impressions: 0.03.
-    poison(warehouse, "update marts.mart_marketing_daily set ctr = 0.3 where campaign_id = 'g1'")
-    result = check(warehouse, "mart_marketing_daily", CTR_BETWEEN_0_AND_1)
-    broken = failure(result, "ctr = clicks / impressions")
-    assert len(result.failures) == 1
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["ctr"] == 0.3
-    assert broken.examples[0]["ctr_from_counts"] == pytest.approx(0.03)
-
-
-def test_ctr_of_0_without_impressions_fails(warehouse: Path) -> None:
-    # A ratio with a zero denominator is null, never 0 (definitions §5).
-    poison(warehouse, "update marts.mart_marketing_daily set ctr = 0 where channel = 'Direct'")
-    broken = failure(
-        check(warehouse, "mart_marketing_daily", CTR_BETWEEN_0_AND_1), "ctr = clicks / impressions"
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["ctr"] == 0
-    assert broken.examples[0]["ctr_from_counts"] is None
 
 
 @pytest.mark.parametrize(
@@ -253,101 +184,7 @@ def test_overall_ctr_without_impressions_is_not_judged(warehouse: Path) -> None:
     assert result.summary.startswith("nothing to judge yet")
 
 
-@pytest.mark.parametrize("mart", ["mart_marketing_daily", "mart_channel_roi"])
-def test_negative_spend_fails(warehouse: Path, mart: str) -> None:
-    poison(warehouse, f"update marts.{mart} set spend = -5 where channel = 'Paid Search'")
-    broken = failure(check(warehouse, mart, SPEND_NOT_NEGATIVE), "spend >= 0")
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["spend"] == -5
-    assert broken.examples[0]["key_channel"] == "Paid Search"
-
-
-# -- channels --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "mart", ["mart_marketing_daily", "mart_channel_roi", "fct_attribution", "fct_customer_journey"]
-)
-def test_channel_outside_the_seed_fails(warehouse: Path, mart: str) -> None:
-    poison(
-        warehouse,
-        f"update marts.{mart} set channel = 'Carrier Pigeon' "
-        f"where rowid = (select min(rowid) from marts.{mart} where channel is not null)",
-    )
-    result = check(warehouse, mart, CHANNELS_IN_SEED_LIST)
-    broken = failure(result, "channel is one of the 6 known channels")
-    assert broken.unexpected_count == 1  # one unknown channel value
-    assert [e["channel"] for e in broken.examples] == ["Carrier Pigeon"]
-    assert result.metadata["mart_rows_by_unexpected_channel"] == {"Carrier Pigeon": 1}
-
-
-def test_first_touch_channel_outside_the_seed_fails(warehouse: Path) -> None:
-    poison(
-        warehouse,
-        "update marts.dim_persons set first_touch_channel = 'Carrier Pigeon' "
-        "where person_id = 'p1'",
-    )
-    result = check(warehouse, "dim_persons", CHANNELS_IN_SEED_LIST)
-    broken = failure(result, "channel is one of the 6 known channels")
-    assert broken.unexpected_count == 1
-    assert [e["channel"] for e in broken.examples] == ["Carrier Pigeon"]
-
-
-def test_a_channel_added_to_the_seed_needs_no_code_change(warehouse: Path) -> None:
-    poison(
-        warehouse,
-        "update marts.mart_channel_roi set channel = 'Carrier Pigeon' "
-        "where channel = 'Paid Search'; "
-        "insert into seeds.channel_rules values (10, 'Carrier Pigeon')",
-    )
-    result = check(warehouse, "mart_channel_roi", CHANNELS_IN_SEED_LIST)
-    assert result.passed, result.summary
-
-
-def test_missing_channel_fails_where_every_row_needs_one(warehouse: Path) -> None:
-    poison(
-        warehouse,
-        "update marts.mart_marketing_daily set channel = null where campaign_id = 'e1'",
-    )
-    broken = failure(
-        check(warehouse, "mart_marketing_daily", CHANNELS_IN_SEED_LIST), "channel is present"
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["channel"] is None
-    # The journey's CRM activities have no channel, and need none (the clean fixture).
-
-
 # -- mart_email_campaigns --------------------------------------------------------------
-
-
-def test_open_rate_above_1_fails(warehouse: Path) -> None:
-    # Opens counted per event, not per recipient: 120 "unique" opens of 100 delivered.
-    poison(
-        warehouse,
-        "update marts.mart_email_campaigns set unique_opens = 120, open_rate = 1.2, "
-        "click_to_open = 10 / 120 where campaign_id = 'c1'",
-    )
-    result = check(warehouse, "mart_email_campaigns", OPEN_AND_CLICK_RATES_BETWEEN_0_AND_1)
-    broken = failure(result, "open_rate is between 0 and 1")
-    assert len(result.failures) == 1  # the rate is its counts' ratio; the counts are wrong
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["open_rate"] == 1.2
-    assert broken.examples[0]["key_campaign_name"] == "Welcome"
-
-
-def test_click_to_open_not_its_counts_ratio_fails(warehouse: Path) -> None:
-    # Click-to-open computed over delivered instead of unique opens: 10 / 100.
-    poison(
-        warehouse,
-        "update marts.mart_email_campaigns set click_to_open = 0.1 where campaign_id = 'c1'",
-    )
-    broken = failure(
-        check(warehouse, "mart_email_campaigns", OPEN_AND_CLICK_RATES_BETWEEN_0_AND_1),
-        "click_to_open = unique_clicks / unique_opens",
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["click_to_open"] == 0.1
-    assert broken.examples[0]["click_to_open_from_counts"] == 0.25
 
 
 def test_implausible_overall_open_rate_warns(warehouse: Path) -> None:
@@ -363,63 +200,7 @@ def test_implausible_overall_open_rate_warns(warehouse: Path) -> None:
     assert broken.examples[0]["overall_open_rate"] == pytest.approx(0.01)
 
 
-# -- mart_funnel -----------------------------------------------------------------------
-
-
-def test_funnel_conversion_rate_above_1_fails(warehouse: Path) -> None:
-    # 24 MQLs out of 20 leads: the funnel order was not enforced.
-    poison(
-        warehouse,
-        "update marts.mart_funnel set persons = 24, conversion_rate_from_previous = 1.2 "
-        "where stage = 'mql'",
-    )
-    result = check(warehouse, "mart_funnel", CONVERSION_RATE_BETWEEN_0_AND_1)
-    broken = failure(result, "conversion_rate_from_previous is between 0 and 1")
-    assert len(result.failures) == 1
-    assert broken.unexpected_count == 1
-    assert broken.examples[0]["conversion_rate_from_previous"] == 1.2
-    assert broken.examples[0]["key_stage"] == "mql"
-
-
-def test_funnel_conversion_rate_not_its_counts_ratio_fails(warehouse: Path) -> None:
-    poison(
-        warehouse,
-        "update marts.mart_funnel set conversion_rate_from_previous = 0.1 where stage = 'mql'",
-    )
-    broken = failure(
-        check(warehouse, "mart_funnel", CONVERSION_RATE_BETWEEN_0_AND_1),
-        "conversion_rate_from_previous = persons / previous_stage_persons",
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0] == {
-        "key_cohort_month": "2026-01-01",
-        "key_stage": "mql",
-        "persons": 10,
-        "previous_stage_persons": 20,
-        "conversion_rate_from_previous": 0.1,
-        "conversion_rate_from_previous_from_counts": 0.5,
-    }
-
-
 # -- fct_attribution -------------------------------------------------------------------
-
-
-def test_credit_above_1_fails(warehouse: Path) -> None:
-    poison(
-        warehouse,
-        "update marts.fct_attribution set credit = 1.5 "
-        "where model = 'linear' and session_id = 's2'",
-    )
-    broken = failure(
-        check(warehouse, "fct_attribution", CREDIT_BETWEEN_0_AND_1), "credit is between 0 and 1"
-    )
-    assert broken.unexpected_count == 1
-    assert broken.examples[0] == {
-        "credit": 1.5,
-        "key_model": "linear",
-        "key_conversion_id": "d3",
-        "key_session_id": "s2",
-    }
 
 
 def test_unattributed_share_counts_only_deals_since_web_tracking(warehouse: Path) -> None:
@@ -472,26 +253,17 @@ def test_unattributed_share_falls_back_to_credited_sessions_without_the_journey(
 # -- what is not there yet -------------------------------------------------------------
 
 
-def test_a_missing_mart_fails_every_check_with_a_clear_reason(warehouse: Path) -> None:
-    poison(warehouse, "drop table marts.mart_funnel")
-    result = check(warehouse, "mart_funnel", CONVERSION_RATE_BETWEEN_0_AND_1)
+def test_a_missing_mart_fails_its_check_with_a_clear_reason(warehouse: Path) -> None:
+    poison(warehouse, "drop table marts.mart_email_campaigns")
+    result = check(warehouse, "mart_email_campaigns", OVERALL_OPEN_RATE_WITHIN_PLAUSIBLE_BAND)
     assert not result.passed
-    assert "marts.mart_funnel does not exist" in result.summary
+    assert "marts.mart_email_campaigns does not exist" in result.summary
     assert result.failures[0].unexpected_count is None
 
 
-def test_a_missing_seed_fails_the_channel_checks(warehouse: Path) -> None:
-    poison(warehouse, "drop table seeds.channel_rules")
-    results = results_of(warehouse, "mart_channel_roi")
-    assert not results[CHANNELS_IN_SEED_LIST].passed
-    assert "seeds.channel_rules does not exist" in results[CHANNELS_IN_SEED_LIST].summary
-    assert results[SPEND_NOT_NEGATIVE].passed
-
-
-def test_a_missing_column_fails_only_the_checks_that_read_it(warehouse: Path) -> None:
-    poison(warehouse, "alter table marts.mart_marketing_daily drop column ctr")
-    results = results_of(warehouse, "mart_marketing_daily")
-    assert not results[CTR_BETWEEN_0_AND_1].passed
-    assert "ctr" in results[CTR_BETWEEN_0_AND_1].summary
-    assert results[SPEND_NOT_NEGATIVE].passed
-    assert results[OVERALL_CTR_WITHIN_PLAUSIBLE_BAND].passed
+def test_a_missing_column_fails_the_check_that_reads_it(warehouse: Path) -> None:
+    poison(warehouse, "alter table marts.mart_marketing_daily drop column clicks")
+    result = check(warehouse, "mart_marketing_daily", OVERALL_CTR_WITHIN_PLAUSIBLE_BAND)
+    assert not result.passed
+    assert "clicks" in result.summary
+    assert result.summary.startswith("not checked")
