@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.landing_zone import by_folder, unclaimed_files
+from orchestration.serving.publish import read_publication
 
 LAYERS = ("raw", "seeds", "staging", "intermediate", "marts")
 
@@ -87,34 +88,22 @@ def publication_lines(serving: Path | None) -> list[str]:
     except duckdb.Error as error:
         return [f"cannot read the published file {serving}: {error}"]
     with conn:
-        columns = {
-            row[0]
-            for row in conn.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = '_publication'"
-            ).fetchall()
-        }
-        if "held_back" not in columns:
-            return []
-        rows = conn.execute(
-            "select table_name, held_back, held_by, data_built_at, data_run_id, "
-            "max(published_at) over () from marts._publication order by table_name"
-        ).fetchall()
-    if not rows:
+        marts = read_publication(conn)
+    if not marts:
         return []
-    held = [row for row in rows if row[1]]
-    published_at = rows[0][5]
+    held = [mart for mart in marts if mart.held_back]
+    published_at = max(mart.published_at for mart in marts)
     lines = [
         f"published marts ({serving}, {published_at:%Y-%m-%d %H:%M} UTC): "
-        f"{len(rows) - len(held)} fresh, {len(held)} held back"
+        f"{len(marts) - len(held)} fresh, {len(held)} held back"
     ]
-    for name, _, held_by, built_at, built_by, _ in held:
+    for mart in held:
         since = (
-            f"last good build {built_at:%Y-%m-%d %H:%M} UTC (run {built_by})"
-            if built_at is not None
+            f"last good build {mart.data_built_at:%Y-%m-%d %H:%M} UTC (run {mart.data_run_id})"
+            if mart.data_built_at is not None
             else "never published: left out of the file"
         )
-        lines.append(f"  HELD BACK {name}: {since}; held by {held_by}")
+        lines.append(f"  HELD BACK {mart.table_name}: {since}; held by {mart.held_by}")
     return lines
 
 

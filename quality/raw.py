@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingestion.registry import RAW_TABLES, raw_table
+from ingestion.registry import RAW_TABLES
 from ingestion.rules import Between, NonNegative, NotAbove, Positive
 from ingestion.tables import Field, Kind, RawTable
 from quality.gx_validation import Expect, validate_frame
@@ -92,33 +92,54 @@ def _unix_ts(column: str) -> Parsed:
 
 @dataclass(frozen=True)
 class RawTableRules:
-    """The rules for one raw table, derived from its declaration (:func:`rules_for`)."""
+    """The rules for one raw table (:func:`rules_for`): its declaration, read as it is,
+    plus what the suite derives from it (the typed casts, the record's day)."""
 
-    source: str
-    object: str
-    required: tuple[str, ...]
+    declaration: RawTable
     parsed: tuple[Parsed, ...] = ()
-    currency_columns: tuple[str, ...] = ()
-    event_type: tuple[str, tuple[str, ...]] | None = None
-    either_present: tuple[str, str] | None = None
-    """At least one of two identifiers, e.g. Segment's anonymousId or userId."""
     volume_day_sql: str | None = None
     """The record's own day, as DuckDB SQL, for the daily-volume rule."""
 
     @property
+    def source(self) -> str:
+        return self.declaration.source
+
+    @property
+    def object(self) -> str:
+        return self.declaration.object
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return self.declaration.required
+
+    @property
+    def currency_columns(self) -> tuple[str, ...]:
+        return self.declaration.currency_columns
+
+    @property
+    def event_type(self) -> tuple[str, tuple[str, ...]] | None:
+        event_types = self.declaration.event_types
+        return (event_types.column, event_types.known) if event_types else None
+
+    @property
+    def either_present(self) -> tuple[str, str] | None:
+        """At least one of two identifiers, e.g. Segment's anonymousId or userId."""
+        return self.declaration.either_present
+
+    @property
     def asset(self) -> tuple[str, ...]:
-        return raw_table(self.source, self.object).asset_key_path
+        return self.declaration.asset_key_path
 
     @property
     def table(self) -> str:
-        return raw_table(self.source, self.object).qualified_name
+        return self.declaration.qualified_name
 
     # The range rules are the loader's (``RawTable.value_rules``, declared once in
     # loader module's ``TABLES``): a record breaking one is quarantined at load, and
     # ``values_in_range`` checks each load batch that none got through.
 
     def _rules(self, kind: type) -> list[Any]:
-        return [r for r in raw_table(self.source, self.object).value_rules if type(r) is kind]
+        return [r for r in self.declaration.value_rules if type(r) is kind]
 
     @property
     def non_negative(self) -> tuple[str, ...]:
@@ -339,7 +360,7 @@ def _frame_sql(rules: RawTableRules) -> str:
     )
     columns += [f'"{c}"' for c in text_columns]
     # The record key, for failing examples (``key_<field>``).
-    columns += [f'"{c}" as "key_{c}"' for c in raw_table(rules.source, rules.object).key]
+    columns += [f'"{c}" as "key_{c}"' for c in rules.declaration.key]
     for p in rules.parsed:
         columns.append(f'{p.sql} as "{_typed_name(p)}"')
     for column in _value_columns(rules):
@@ -521,18 +542,7 @@ def rules_for(table: RawTable) -> RawTableRules:
     day = None
     if table.record_day is not None:
         day = _DAY_SQL[table.field(table.record_day).kind].format(c=f'"{table.record_day}"')
-    return RawTableRules(
-        table.source,
-        table.object,
-        required=table.required,
-        parsed=parsed,
-        currency_columns=table.currency_columns,
-        event_type=(
-            (table.event_types.column, table.event_types.known) if table.event_types else None
-        ),
-        either_present=table.either_present,
-        volume_day_sql=day,
-    )
+    return RawTableRules(table, parsed=parsed, volume_day_sql=day)
 
 
 RAW_RULES: tuple[RawTableRules, ...] = tuple(rules_for(table) for table in RAW_TABLES)

@@ -17,7 +17,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from packaging import version
 
 from orchestration.build_state import BUILT, plan_build, record_mark
-from orchestration.dbt.project import TRANSLATOR, dbt_project
+from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.resources import WarehouseResource
@@ -184,7 +184,7 @@ def build_dbt_definitions() -> dg.Definitions:
     project = dbt_project()
 
     @dbt_assets(
-        manifest=project.manifest_path,
+        manifest=dbt_manifest(),
         project=project,
         dagster_dbt_translator=TRANSLATOR,
         name="journey_dbt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -39,6 +40,13 @@ def dbt_project() -> DbtProject:
             "assets would not match what dbt runs."
         )
     return project
+
+
+@cache
+def dbt_manifest() -> Mapping[str, Any]:
+    """The manifest, parsed once per process: dagster-dbt's assets and checks, the
+    publication graph and the freshness policies all read this one copy."""
+    return json.loads(dbt_project().manifest_path.read_text())
 
 
 def changed_since(manifest: Path) -> Path | None:

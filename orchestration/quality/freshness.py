@@ -23,7 +23,6 @@ on each landing asset in the UI.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +32,7 @@ from typing import Any
 import dagster as dg
 
 from ingestion.registry import RawTable
-from orchestration.dbt.project import dbt_project
+from orchestration.dbt.project import dbt_manifest
 
 _PERIODS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 
@@ -82,8 +81,7 @@ def freshness_from_manifest(manifest: Mapping[str, Any]) -> dict[tuple[str, str]
 @cache
 def source_freshness() -> dict[tuple[str, str], SourceFreshness]:
     """The freshness of every dbt source table, from the project's manifest."""
-    manifest = json.loads(dbt_project().manifest_path.read_text())
-    return freshness_from_manifest(manifest)
+    return freshness_from_manifest(dbt_manifest())
 
 
 def table_freshness(table: RawTable) -> SourceFreshness:

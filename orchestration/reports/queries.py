@@ -17,6 +17,8 @@ from typing import TypeVar
 
 import duckdb
 
+from orchestration.serving.publish import read_publication
+
 MARTS_SCHEMA = "marts"
 
 SALES_MART = "mart_sales_monthly"
@@ -205,26 +207,11 @@ def email_campaigns(conn: duckdb.DuckDBPyConnection) -> list[EmailCampaign]:
 def held_back_marts(conn: duckdb.DuckDBPyConnection) -> list[HeldBack]:
     """The marts of a published file that a failed rule holds back (``_publication``);
     none for a warehouse or a file published before marts could be held back."""
-    columns = {
-        row[0]
-        for row in conn.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = '_publication'",
-            [MARTS_SCHEMA],
-        ).fetchall()
-    }
-    if "held_back" not in columns:
-        return []
-    return _rows(
-        conn,
-        HeldBack,
-        f"""
-        select table_name, held_by, data_built_at
-        from {MARTS_SCHEMA}._publication
-        where held_back
-        order by table_name
-        """,
-    )
+    return [
+        HeldBack(mart.table_name, mart.held_by, mart.data_built_at)
+        for mart in read_publication(conn)
+        if mart.held_back
+    ]
 
 
 def read_report_data(conn: duckdb.DuckDBPyConnection) -> ReportData:

@@ -1,13 +1,12 @@
 """The published marts: the asset BI tools read (``JOURNEY_SERVING``)."""
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from orchestration.build_state import promote_built
-from orchestration.dbt.project import TRANSLATOR, dbt_project
+from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import (
     DBT_BUILT_TAG,
     PUBLISHED_FILE_KEY,
@@ -25,7 +24,7 @@ SERVING_ASSET_KEY = PUBLISHED_FILE_KEY
 def mart_asset_keys() -> list[dg.AssetKey]:
     """The asset keys of the dbt models in schema ``marts`` (folder ``models/marts``)."""
     project = dbt_project()
-    manifest = json.loads(project.manifest_path.read_text())
+    manifest = dbt_manifest()
     return sorted(
         (
             TRANSLATOR.get_asset_spec(manifest, unique_id, project).key
@@ -40,7 +39,7 @@ def mart_publication_graph() -> list[MartNode]:
     """The marts with their publication groups and upstream assets, from the manifest
     (asset paths as the code location names them: ``raw/<source>/<table>`` for a dbt
     source, ``<layer>/<model>`` for a model)."""
-    manifest = json.loads(dbt_project().manifest_path.read_text())
+    manifest = dbt_manifest()
 
     def asset_path(unique_id: str) -> str:
         props = manifest["nodes"].get(unique_id) or manifest["sources"][unique_id]

@@ -243,6 +243,41 @@ def _previous_builds(conn: duckdb.DuckDBPyConnection) -> dict[str, _Build]:
     }
 
 
+@dataclass(frozen=True)
+class PublishedMart:
+    """One row of a published file's ``_publication`` table."""
+
+    table_name: str
+    published_at: datetime
+    held_back: bool
+    held_by: str | None
+    data_built_at: datetime | None
+    data_run_id: str | None
+
+
+def read_publication(conn: duckdb.DuckDBPyConnection) -> list[PublishedMart]:
+    """The marts of a published file (``conn`` opened on it) and whether each is held
+    back; none for a file published before marts could be held back. The refresh
+    summary and the report both read it here."""
+    columns = {
+        row[0]
+        for row in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [PUBLISHED_SCHEMA, PUBLICATION_TABLE],
+        ).fetchall()
+    }
+    if "held_back" not in columns:
+        return []
+    return [
+        PublishedMart(*row)
+        for row in conn.execute(
+            "select table_name, published_at, held_back, held_by, data_built_at, data_run_id "
+            f"from {PUBLISHED_SCHEMA}.{PUBLICATION_TABLE} order by table_name"
+        ).fetchall()
+    ]
+
+
 def _export_parquet(serving: Path, export_dir: Path, tables: dict[str, int]) -> list[Path]:
     """One Parquet file per mart, each replaced atomically, read from the file just
     published so the export and the published marts are the same numbers."""

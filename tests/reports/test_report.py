@@ -392,7 +392,10 @@ def test_the_report_names_the_marts_held_back_and_why(warehouse: Path, tmp_path:
     shutil.copy(warehouse, published)
     with duckdb.connect(str(published)) as conn:
         conn.execute(
-            "create table marts._publication as select * from (values "
+            "create table marts._publication as select *, "
+            "timestamp '2026-03-02 06:05' as published_at, 'run-2' as run_id, "
+            "case when data_built_at is not null then 'run-1' end as data_run_id "
+            "from (values "
             "('mart_funnel', 6, false, null, timestamp '2026-03-02 06:00'), "
             "('mart_sales_monthly', 2, true, "
             "'intermediate/int_opportunities_converted / fx_rate_available_for_deals', "
