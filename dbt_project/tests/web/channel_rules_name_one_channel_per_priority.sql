@@ -10,7 +10,7 @@
 
 {#-
     The channel_rules seed: rows sharing a priority are alternatives of one rule, so they
-    must name the same channel (int_web_sessions reads a priority's channel).
+    must name the same channel (int_web_session_channels reads a priority's channel).
 -#}
 
 select

@@ -2,9 +2,9 @@
     definitions §5 Marketing: one row per date, channel, platform and campaign, the ad
     platforms' statistics beside the warehouse's own sessions, visitors, leads and MQLs
     (a full outer join, written as a union of the four sides then one group by, so
-    null keys match). Leads and MQLs are credited by first touch: the channel and
-    campaign of the person's first session in the lookback window before the Lead (MQL)
-    time, on the reporting date (to_reporting_date) of the Lead (MQL); Unattributed without one.
+    null keys match). Leads and MQLs are credited by first touch in
+    int_first_touch_credits (the rule lives there) and counted on the reporting date
+    (to_reporting_date) of the Lead (MQL) time.
 -#}
 
 with
@@ -27,15 +27,15 @@ sessions as (
 
 ),
 
-attribution_credits as (
+first_touch_credits as (
 
-    select * from {{ ref('int_attribution_credits') }}
+    select * from {{ ref('int_first_touch_credits') }}
 
 ),
 
-person_stages as (
+attribution_credits as (
 
-    select * from {{ ref('int_person_stages') }}
+    select * from {{ ref('int_attribution_credits') }}
 
 ),
 
@@ -78,71 +78,45 @@ session_daily as (
 
 ),
 
--- definitions §5: leads by the first_touch model's credit
+-- definitions §5: leads and MQLs by first touch
 lead_daily as (
 
     select
+        {{ to_reporting_date('lead_at') }} as date,
+        lead_channel as channel,
+        lead_campaign_platform as platform,
+        lead_campaign_id as campaign_id,
+        lead_campaign_name as campaign_name,
+        count(*) as leads
+    from first_touch_credits
+    where lead_at is not null
+    group by
+        {{ to_reporting_date('lead_at') }},
+        lead_channel,
+        lead_campaign_platform,
+        lead_campaign_id,
+        lead_campaign_name
+
+),
+
+-- Kept so the mart's rows stay as they were when it summed the first_touch credits of
+-- int_attribution_credits: a lead's later touches (credit 0 under first_touch) make a
+-- row of their own at the lead's date, 0 leads and nothing else. Not a crediting rule;
+-- delete this side to drop those empty rows.
+lead_later_touches as (
+
+    select distinct
         {{ to_reporting_date('converted_at') }} as date,
         channel,
         campaign_platform as platform,
         campaign_id,
         campaign_name,
-        sum(credit) as leads
+        0 as leads
     from attribution_credits
     where
         model = 'first_touch'
         and conversion_type = 'lead'
-    group by
-        {{ to_reporting_date('converted_at') }},
-        channel,
-        campaign_platform,
-        campaign_id,
-        campaign_name
-
-),
-
--- the same rule for MQLs: the person's first session in
--- [mql_at - attribution_lookback_days, mql_at]
-mql_sessions as (
-
-    select
-        person_stages.person_id,
-        person_stages.mql_at,
-        sessions.channel,
-        sessions.campaign_platform,
-        sessions.campaign_id,
-        sessions.campaign_name,
-        row_number() over (
-            partition by person_stages.person_id
-            order by sessions.session_started_at, sessions.session_id
-        ) as touch_number
-    from person_stages
-    inner join sessions
-        on
-            person_stages.person_id = sessions.person_id
-            and person_stages.mql_at >= sessions.session_started_at
-            and {{ dbt.dateadd(
-                'day', -1 * var('attribution_lookback_days'), 'person_stages.mql_at'
-            ) }} <= sessions.session_started_at
-    where person_stages.mql_at is not null
-
-),
-
-mql_first_touches as (
-
-    select
-        person_stages.person_id,
-        person_stages.mql_at,
-        coalesce(mql_sessions.channel, 'Unattributed') as channel,
-        mql_sessions.campaign_platform,
-        mql_sessions.campaign_id,
-        mql_sessions.campaign_name
-    from person_stages
-    left join mql_sessions
-        on
-            person_stages.person_id = mql_sessions.person_id
-            and mql_sessions.touch_number = 1
-    where person_stages.mql_at is not null
+        and touch_number > 1
 
 ),
 
@@ -150,18 +124,19 @@ mql_daily as (
 
     select
         {{ to_reporting_date('mql_at') }} as date,
-        channel,
-        campaign_platform as platform,
-        campaign_id,
-        campaign_name,
+        mql_channel as channel,
+        mql_campaign_platform as platform,
+        mql_campaign_id as campaign_id,
+        mql_campaign_name as campaign_name,
         count(*) as mqls
-    from mql_first_touches
+    from first_touch_credits
+    where mql_at is not null
     group by
         {{ to_reporting_date('mql_at') }},
-        channel,
-        campaign_platform,
-        campaign_id,
-        campaign_name
+        mql_channel,
+        mql_campaign_platform,
+        mql_campaign_id,
+        mql_campaign_name
 
 ),
 
@@ -215,6 +190,23 @@ combined as (
         leads,
         0 as mqls
     from lead_daily
+
+    union all
+
+    select
+        date,
+        channel,
+        platform,
+        campaign_id,
+        campaign_name,
+        0 as impressions,
+        0 as clicks,
+        0 as spend,
+        0 as sessions,
+        0 as visitors,
+        leads,
+        0 as mqls
+    from lead_later_touches
 
     union all
 
