@@ -3,7 +3,9 @@
     spend of the channel beside the leads and won deals (and their revenue) the model
     credits to it. Conversions count in the month of their conversion time (a lead's
     effective Lead time, in the reporting time zone; a deal's CloseDate); spend in the
-    month of its report date.
+    month of its report date. Spend is null, not 0, in the months before any ad source
+    has statistics (macro known_spend, definitions §5 Unknown spend is not zero spend),
+    and so are CPL, cost per won deal and ROAS.
 -#}
 
 with
@@ -32,6 +34,12 @@ credited_monthly as (
             as attributed_revenue
     from attribution
     group by conversion_month, channel, model
+
+),
+
+spend_known as (
+
+    {{ spend_known_from('ad_performance') }}
 
 ),
 
@@ -106,6 +114,21 @@ aggregated as (
 
 ),
 
+spend_classified as (
+
+    select
+        aggregated.month,
+        aggregated.channel,
+        aggregated.model,
+        {{ known_spend('aggregated.spend', 'aggregated.month', grain='month') }} as spend,
+        aggregated.leads,
+        aggregated.won_deals,
+        aggregated.attributed_revenue
+    from aggregated
+    cross join spend_known
+
+),
+
 final as (
 
     select
@@ -124,7 +147,7 @@ final as (
         {{ safe_ratio('attributed_revenue', 'spend') }} as roas,
         -- dates
         month
-    from aggregated
+    from spend_classified
 
 )
 

@@ -51,6 +51,12 @@ opportunity_months as (
 
 ),
 
+spend_known as (
+
+    {{ spend_known_from('ad_performance') }}
+
+),
+
 ad_spend_monthly as (
 
     select
@@ -248,7 +254,8 @@ joined as (
         closed_monthly.median_sales_cycle_days,
         closed_monthly.mean_sales_cycle_days,
         coalesce(new_customers_monthly.new_customers, 0) as new_customers,
-        coalesce(ad_spend_monthly.ad_spend, 0) as ad_spend,
+        {{ known_spend('coalesce(ad_spend_monthly.ad_spend, 0)', 'months.month', grain='month') }}
+            as ad_spend,
         coalesce(acquisition_costs_monthly.acquisition_costs, 0) as acquisition_costs,
         coalesce(churn_monthly.renewal_accounts, 0) as renewal_accounts,
         coalesce(churn_monthly.churned_accounts, 0) as churned_accounts,
@@ -271,6 +278,7 @@ joined as (
     left join lead_months on months.month = lead_months.month
     left join mql_months on months.month = mql_months.month
     left join targets on months.month = targets.month
+    cross join spend_known
 
 ),
 
