@@ -312,7 +312,7 @@ def test_every_singular_test_is_a_described_check_on_a_parent(clean: dict) -> No
     singular = [
         n for n in nodes.values() if n["resource_type"] == "test" and "test_metadata" not in n
     ]
-    assert len(singular) == 27
+    assert len(singular) == 28
     for test in singular:
         parents = {nodes[p]["name"] for p in test["depends_on"]["nodes"]}
         assert test["meta"]["dagster"]["ref"]["name"] in parents, test["name"]

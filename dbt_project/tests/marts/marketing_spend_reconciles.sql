@@ -89,7 +89,8 @@ expected as (
 
 ),
 
--- the mart's rows without ad statistics (sessions, leads) carry spend 0
+-- the mart's rows without ad statistics (sessions, leads) carry spend 0, or null
+-- before the first ad statistics (unknown spend): neither adds to a platform's spend
 actual as (
 
     select

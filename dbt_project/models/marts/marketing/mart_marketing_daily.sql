@@ -4,7 +4,9 @@
     (a full outer join, written as a union of the four sides then one group by, so
     null keys match). Leads and MQLs are credited by first touch in
     int_first_touch_credits (the rule lives there) and counted on the reporting date
-    (to_reporting_date) of the Lead (MQL) time.
+    (to_reporting_date) of the Lead (MQL) time. Spend, CPC and CPM are null, not 0, on
+    the days before any ad source has statistics (macro known_spend, definitions §5
+    Unknown spend is not zero spend); impressions and clicks stay 0 there.
 -#}
 
 with
@@ -36,6 +38,12 @@ first_touch_credits as (
 attribution_credits as (
 
     select * from {{ ref('int_attribution_credits') }}
+
+),
+
+spend_known as (
+
+    {{ spend_known_from('ad_performance') }}
 
 ),
 
@@ -247,6 +255,26 @@ aggregated as (
 
 ),
 
+spend_classified as (
+
+    select
+        aggregated.date,
+        aggregated.channel,
+        aggregated.platform,
+        aggregated.campaign_id,
+        aggregated.campaign_name,
+        aggregated.impressions,
+        aggregated.clicks,
+        {{ known_spend('aggregated.spend', 'aggregated.date') }} as spend,
+        aggregated.sessions,
+        aggregated.visitors,
+        aggregated.leads,
+        aggregated.mqls
+    from aggregated
+    cross join spend_known
+
+),
+
 final as (
 
     select
@@ -271,7 +299,7 @@ final as (
         mqls,
         -- dates
         date
-    from aggregated
+    from spend_classified
 
 )
 
