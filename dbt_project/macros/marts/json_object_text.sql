@@ -1,7 +1,8 @@
 {#-
     A JSON object, as text, built from `pairs`: a list of [key, sql expression] pairs,
     e.g. [['page_path', 'landing_page_path'], ['event_count', 'event_count']]. Null
-    values stay JSON nulls. Used for the feature_json of fct_customer_journey.
+    values stay JSON nulls. Used for the feature_json of the customer journey's activity
+    streams (models/intermediate/journey/), which fct_customer_journey unions.
 -#}
 {% macro json_object_text(pairs) -%}
     {{ return(adapter.dispatch('json_object_text', 'journey_warehouse')(pairs)) }}

@@ -9,12 +9,20 @@
 {#-
     The customer journey as an Activity Schema stream: one row per activity of one
     person, from the web (sessions, key tracks), email, the funnel and the CRM. Each
-    activity's own features are a JSON text (macro json_object_text).
+    stream is an intermediate model of its own (models/intermediate/journey/, views),
+    which documents its activities and builds its rows in the same columns: the
+    activity's source record, person, account (CRM activities only), time, type,
+    channel, campaign, source system, revenue impact and features (a JSON text, macro
+    json_object_text). This model unions them, adds the key (activity_id), the
+    person's account where the activity has none, the occurrence number and the next
+    repeat per person and type, and the incremental watermark.
 
     Incremental by person: a person's rows depend only on that person's activities
     (occurrence numbers and repeats are windows per person), so an incremental build
     rebuilds every row of each person whose journey may have changed, and no one
-    else's. Changed persons (CTE changed_persons) are
+    else's. The streams are read in full on every build (none of them filters on the
+    incremental state): the change detection below compares every person's activities
+    with the stored rows. Changed persons (CTE changed_persons) are
       - persons with a Segment event loaded since the last build (late events reshape
         their sessions; the watermark is _segment_loaded_through, an arrival time, so
         lateness has no limit);
@@ -33,29 +41,60 @@
     'activities.activity_type', 'activities.source_record_id', 'activities.person_id',
 ] %}
 
+{#- the columns of every stream model, selected by name: the union's columns, in order -#}
+{%- set activity_columns = [
+    'source_record_id', 'person_id', 'account_id', 'activity_ts', 'activity_type',
+    'channel', 'campaign_id', 'campaign_name', 'source_system', 'revenue_impact',
+    'feature_json',
+] %}
+
+{%- set activity_streams = [
+    'web_session_activities', 'web_track_activities', 'email_activities',
+    'funnel_stage_activities', 'opportunity_activities',
+    'opportunity_stage_change_activities',
+] %}
+
+{#-
+    Only the incremental build reads the identity map (segment_arrival_persons); dbt
+    parses with is_incremental() false, so the dependency is declared here.
+-#}
+-- depends_on: {{ ref('int_identifiers_resolved') }}
+
 with
 
-sessions as (
+web_session_activities as (
 
-    select * from {{ ref('int_web_sessions_persons_linked') }}
-
-),
-
-web_events as (
-
-    select * from {{ ref('int_web_events_sessionized') }}
+    select * from {{ ref('int_journey_web_session_activities') }}
 
 ),
 
-sendgrid_events as (
+web_track_activities as (
 
-    select * from {{ ref('stg_sendgrid__events') }}
+    select * from {{ ref('int_journey_web_track_activities') }}
 
 ),
 
-identifiers as (
+email_activities as (
 
-    select * from {{ ref('int_identifiers_resolved') }}
+    select * from {{ ref('int_journey_email_activities') }}
+
+),
+
+funnel_stage_activities as (
+
+    select * from {{ ref('int_journey_funnel_stage_activities') }}
+
+),
+
+opportunity_activities as (
+
+    select * from {{ ref('int_journey_opportunity_activities') }}
+
+),
+
+opportunity_stage_change_activities as (
+
+    select * from {{ ref('int_journey_opportunity_stage_change_activities') }}
 
 ),
 
@@ -65,362 +104,14 @@ persons as (
 
 ),
 
-person_stages as (
-
-    select * from {{ ref('int_person_stages') }}
-
-),
-
-funnel_stage_events as (
-
-    select * from {{ ref('int_funnel_stage_events') }}
-
-),
-
-opportunities as (
-
-    select * from {{ ref('int_opportunities_converted') }}
-
-),
-
-opportunity_persons as (
-
-    select * from {{ ref('int_opportunity_persons_linked') }}
-
-),
-
-opportunity_histories as (
-
-    select * from {{ ref('stg_salesforce__opportunity_histories') }}
-
-),
-
-web_session_activities as (
-
-    select
-        session_id as source_record_id,
-        person_id,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        session_started_at as activity_ts,
-        'web_session' as activity_type,
-        channel,
-        campaign_id,
-        campaign_name,
-        'segment' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['session_id', 'session_id'],
-            ['landing_page_path', 'landing_page_path'],
-            ['referrer_host', 'referrer_host'],
-            ['utm_source', 'utm_source'],
-            ['utm_medium', 'utm_medium'],
-            ['utm_campaign', 'utm_campaign'],
-            ['campaign_platform', 'campaign_platform'],
-            ['event_count', 'event_count'],
-            ['pageview_count', 'pageview_count'],
-            ['browser_session_number', 'browser_session_number'],
-            ['session_ended_at', 'session_ended_at'],
-        ]) }} as feature_json
-    from sessions
-    where person_id is not null
-
-),
-
-track_activities as (
-
-    select
-        web_events.event_id as source_record_id,
-        sessions.person_id,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        web_events.event_at as activity_ts,
-        case web_events.event_name
-            when 'Form Submitted' then 'form_submitted'
-            when 'Demo Requested' then 'demo_requested'
-            when 'Signed Up' then 'signed_up'
-        end as activity_type,
-        sessions.channel,
-        sessions.campaign_id,
-        sessions.campaign_name,
-        'segment' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['event_name', 'web_events.event_name'],
-            ['page_path', 'web_events.page_path'],
-            ['session_id', 'web_events.session_id'],
-        ]) }} as feature_json
-    from web_events
-    inner join sessions
-        on web_events.session_id = sessions.session_id
-    where
-        web_events.event_type = 'track'
-        and web_events.event_name in ('Form Submitted', 'Demo Requested', 'Signed Up')
-        and sessions.person_id is not null
-
-),
-
-email_identifiers as (
-
-    select
-        identifier_value as email_normalized,
-        person_id
-    from identifiers
-    where identifier_type = 'email'
-
-),
-
-email_activities as (
-
-    select
-        sendgrid_events.event_id as source_record_id,
-        email_identifiers.person_id,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        sendgrid_events.event_at as activity_ts,
-        case sendgrid_events.event_type
-            when 'delivered' then 'email_delivered'
-            when 'open' then 'email_opened'
-            when 'click' then 'email_clicked'
-            when 'bounce' then 'email_bounced'
-            when 'unsubscribe' then 'email_unsubscribed'
-            when 'group_unsubscribe' then 'email_unsubscribed'
-            when 'spamreport' then 'email_spam_reported'
-        end as activity_type,
-        'Email' as channel,
-        sendgrid_events.single_send_id as campaign_id,
-        sendgrid_events.single_send_name as campaign_name,
-        'sendgrid' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['event_type', 'sendgrid_events.event_type'],
-            ['message_id', 'sendgrid_events.message_id'],
-            ['is_machine_open', 'sendgrid_events.is_machine_open'],
-            ['link_host', url_host('sendgrid_events.url')],
-            ['link_path', url_path('sendgrid_events.url')],
-            ['bounce_type', 'sendgrid_events.bounce_type'],
-            ['smtp_status', 'sendgrid_events.smtp_status'],
-        ]) }} as feature_json
-    from sendgrid_events
-    inner join email_identifiers
-        on {{ normalize_email('sendgrid_events.email') }} = email_identifiers.email_normalized
-    where sendgrid_events.event_type in (
-        'delivered', 'open', 'click', 'bounce', 'unsubscribe', 'group_unsubscribe', 'spamreport'
-    )
-
-),
-
--- the earliest raw source of each person's stage, for the stage activities' features
-first_stage_sources as (
-
-    select
-        person_id,
-        stage,
-        source,
-        source_record_id
-    from (
-        select
-            person_id,
-            stage,
-            source,
-            source_record_id,
-            row_number() over (
-                partition by person_id, stage
-                order by reached_at, source, source_record_id
-            ) as source_rank
-        from funnel_stage_events
-    ) as ranked
-    where source_rank = 1
-
-),
-
-stage_times as (
-
-    {%- set stage_activity_types = [
-        ('lead', 'lead_created'), ('mql', 'became_mql'), ('sql', 'became_sql'),
-    ] %}
-    {%- for stage, activity_type in stage_activity_types %}
-    select
-        person_id,
-        '{{ stage }}' as stage,
-        '{{ activity_type }}' as activity_type,
-        {{ stage }}_at as stage_at,
-        raw_{{ stage }}_at as raw_stage_at
-    from person_stages
-    where {{ stage }}_at is not null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
-),
-
-stage_activities as (
-
-    select
-        stage_times.person_id as source_record_id,
-        stage_times.person_id,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        stage_times.stage_at as activity_ts,
-        stage_times.activity_type,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        'warehouse' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['stage', 'stage_times.stage'],
-            ['raw_stage_at', 'stage_times.raw_stage_at'],
-            ['is_inferred_from_later_stage',
-                'coalesce(stage_times.raw_stage_at > stage_times.stage_at, true)'],
-            ['first_source', 'first_stage_sources.source'],
-            ['first_source_record_id', 'first_stage_sources.source_record_id'],
-        ]) }} as feature_json
-    from stage_times
-    left join first_stage_sources
-        on
-            stage_times.person_id = first_stage_sources.person_id
-            and stage_times.stage = first_stage_sources.stage
-
-),
-
-opportunity_links as (
-
-    select
-        opportunity_persons.person_id,
-        opportunity_persons.link_type,
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.opportunity_type,
-        opportunities.stage_name,
-        opportunities.lead_source,
-        opportunities.is_won,
-        opportunities.is_lost,
-        opportunities.amount_in_reporting_currency,
-        opportunities.created_at,
-        opportunities.close_date
-    from opportunity_persons
-    inner join opportunities
-        on opportunity_persons.opportunity_id = opportunities.opportunity_id
-
-),
-
-opportunity_activities as (
-
-    select
-        opportunity_id as source_record_id,
-        person_id,
-        account_id,
-        created_at as activity_ts,
-        'opportunity_created' as activity_type,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        'salesforce' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['opportunity_id', 'opportunity_id'],
-            ['opportunity_type', 'opportunity_type'],
-            ['lead_source', 'lead_source'],
-            ['link_type', 'link_type'],
-            ['amount_in_reporting_currency', 'amount_in_reporting_currency'],
-        ]) }} as feature_json
-    from opportunity_links
-
-    union all
-
-    select
-        opportunity_id as source_record_id,
-        person_id,
-        account_id,
-        cast(close_date as timestamp) as activity_ts,
-        case when is_won then 'deal_won' else 'deal_lost' end as activity_type,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        'salesforce' as source_system,
-        case
-            when is_won then cast(coalesce(amount_in_reporting_currency, 0) as decimal(18, 6))
-            else cast(0 as decimal(18, 6))
-        end as revenue_impact,
-        {{ json_object_text([
-            ['opportunity_id', 'opportunity_id'],
-            ['opportunity_type', 'opportunity_type'],
-            ['stage_name', 'stage_name'],
-            ['link_type', 'link_type'],
-            ['amount_in_reporting_currency', 'amount_in_reporting_currency'],
-            ['sales_cycle_days', dbt.datediff(
-                to_reporting_date('created_at'), 'close_date', 'day'
-            )],
-        ]) }} as feature_json
-    from opportunity_links
-    where is_won or is_lost
-
-),
-
-stage_changes as (
-
-    select
-        opportunity_history_id,
-        opportunity_id,
-        stage_name,
-        previous_stage_name,
-        amount,
-        created_at
-    from (
-        select
-            opportunity_history_id,
-            opportunity_id,
-            stage_name,
-            amount,
-            created_at,
-            lag(stage_name) over (
-                partition by opportunity_id
-                order by created_at, opportunity_history_id
-            ) as previous_stage_name
-        from opportunity_histories
-    ) as ordered_histories
-    where
-        previous_stage_name is not null
-        and stage_name != previous_stage_name
-
-),
-
-stage_change_activities as (
-
-    select
-        stage_changes.opportunity_history_id as source_record_id,
-        opportunity_persons.person_id,
-        opportunities.account_id,
-        stage_changes.created_at as activity_ts,
-        'opportunity_stage_changed' as activity_type,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        'salesforce' as source_system,
-        cast(0 as decimal(18, 6)) as revenue_impact,
-        {{ json_object_text([
-            ['opportunity_id', 'stage_changes.opportunity_id'],
-            ['stage_name', 'stage_changes.stage_name'],
-            ['previous_stage_name', 'stage_changes.previous_stage_name'],
-            ['amount', 'stage_changes.amount'],
-        ]) }} as feature_json
-    from stage_changes
-    inner join opportunity_persons
-        on stage_changes.opportunity_id = opportunity_persons.opportunity_id
-    inner join opportunities
-        on stage_changes.opportunity_id = opportunities.opportunity_id
-
-),
-
 activities as (
 
-    select * from web_session_activities
-    union all
-    select * from track_activities
-    union all
-    select * from email_activities
-    union all
-    select * from stage_activities
-    union all
-    select * from opportunity_activities
-    union all
-    select * from stage_change_activities
+    {%- for stream in activity_streams %}
+    select
+        {{ activity_columns | join(',\n        ') }}
+    from {{ stream }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -429,6 +120,12 @@ activities as (
 previous_activities as (
 
     select * from {{ this }}
+
+),
+
+identifiers as (
+
+    select * from {{ ref('int_identifiers_resolved') }}
 
 ),
 
