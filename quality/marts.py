@@ -77,19 +77,18 @@ class _Batch:
     scope: str
     """What was validated, in words: "the 4,431 rows of marts.mart_marketing_daily"."""
     unit: str = "row"
-    """What a frame row is (``row``, ``channel``, ``model``), for the summary."""
+    """What a frame row is (``row``, ``overall rate``, ``model``), for the summary."""
     metadata: Mapping[str, Any] = field(default_factory=dict)
     judged: bool = True
     """False when there is nothing to judge yet (no impressions, no web sessions)."""
 
 
 class _Reader:
-    """The suite's reads of the warehouse; a pull used by several checks of one
-    suite runs once."""
+    """A check's reads of the warehouse, with a missing table or column reported as
+    :class:`_Unavailable`."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
         self.conn = conn
-        self._frames: dict[str, pd.DataFrame] = {}
 
     def exists(self, schema: str, table: str) -> bool:
         row = self.conn.execute(
@@ -106,16 +105,11 @@ class _Reader:
             )
 
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        key = f"{sql}\x00{list(params)!r}"
-        if key not in self._frames:
-            try:
-                self._frames[key] = self.conn.execute(sql, list(params)).df()
-            except duckdb.CatalogException as exc:
-                # Typically a contract column missing from a rebuilt mart.
-                raise _Unavailable(f"the check cannot read what it needs: {exc}") from exc
-            except duckdb.BinderException as exc:
-                raise _Unavailable(f"the check cannot read what it needs: {exc}") from exc
-        return self._frames[key]
+        try:
+            return self.conn.execute(sql, list(params)).df()
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            # Typically a contract column missing from a rebuilt mart.
+            raise _Unavailable(f"the check cannot read what it needs: {exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,8 @@ sessions_in_window as (
     inner join web_sessions_persons_linked
         on conversion_persons.person_id = web_sessions_persons_linked.person_id
     where
-        web_sessions_persons_linked.session_started_at <= conversions.window_anchor_at
-        and web_sessions_persons_linked.session_started_at
-        >= {{ dbt.dateadd(
-            'day', '-' ~ var('attribution_lookback_days'), 'conversions.window_anchor_at'
+        {{ in_lookback_window(
+            'web_sessions_persons_linked.session_started_at', 'conversions.window_anchor_at'
         ) }}
 
 ),

@@ -2,7 +2,7 @@
     definitions §5 Leads and MQLs, split by channel or campaign: a person's Lead (MQL)
     is credited by first touch, to the channel and campaign of the person's first
     session in [stage time - attribution_lookback_days, stage time] (definitions §4
-    window, both ends included; ties by session_id), Unattributed without one. One row
+    window, macro in_lookback_window; ties by session_id), Unattributed without one. One row
     per person with a Lead or an MQL time; the marts count these rows.
 -#}
 
@@ -59,10 +59,9 @@ sessions_in_window as (
     inner join sessions
         on
             credited_stages.person_id = sessions.person_id
-            and credited_stages.credited_at >= sessions.session_started_at
-            and {{ dbt.dateadd(
-                'day', -1 * var('attribution_lookback_days'), 'credited_stages.credited_at'
-            ) }} <= sessions.session_started_at
+            and {{ in_lookback_window(
+                'sessions.session_started_at', 'credited_stages.credited_at'
+            ) }}
 
 ),
 
