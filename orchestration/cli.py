@@ -437,6 +437,32 @@ def cmd_summary(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from orchestration.metrics.engine import MetricsEngine, MetricsError, metric_labels
+    from orchestration.metrics.output import render
+
+    if args.list:
+        for name, (label, description) in sorted(metric_labels().items()):
+            print(f"{name:<40} {label}")
+            if args.verbose and description:
+                print(f"{'':<40} {description}")
+        return EXIT_OK
+    if not args.names:
+        print("journey metrics: name at least one metric (--list shows them)", file=sys.stderr)
+        return EXIT_FAILED
+    settings = Settings.from_env()
+    try:
+        with MetricsEngine(settings.serving) as engine:
+            result = engine.query(args.names, by=args.by, since=args.since)
+    except MetricsError as error:
+        print(f"journey metrics: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(render(result, args.format), end="")
+    if args.sql:
+        print(result.sql, file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journey",
@@ -505,6 +531,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser("summary", help="print what the warehouse holds")
     summ.set_defaults(func=cmd_summary)
+
+    met = sub.add_parser(
+        "metrics",
+        help="answer metrics from the semantic layer, on the published marts",
+        description=(
+            "Query the semantic layer (dbt_project/models/semantic/) on the published "
+            "file BI tools read. Examples: `journey metrics won_revenue avg_deal_size "
+            "--by month`; `journey metrics cac --by quarter --since 2026-01-01`; "
+            "`journey metrics lead_to_customer_conversion --by first_touch_channel`."
+        ),
+    )
+    met.add_argument("names", nargs="*", metavar="NAME", help="metric names (see --list)")
+    met.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help=(
+            "group by a time grain (day, week, month, quarter, year), channel, campaign, "
+            "model, first_touch_channel, stage, owner, platform, opportunity_type, or "
+            "any MetricFlow group-by name; repeatable"
+        ),
+    )
+    met.add_argument(
+        "--since", type=date.fromisoformat, default=None, help="from this date (YYYY-MM-DD)"
+    )
+    met.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    met.add_argument("--list", action="store_true", help="list every metric and its label")
+    met.add_argument(
+        "--verbose", action="store_true", help="with --list: each metric's definition too"
+    )
+    met.add_argument("--sql", action="store_true", help="print the SQL that ran (stderr)")
+    met.set_defaults(func=cmd_metrics)
     return parser
 
 

@@ -46,6 +46,8 @@ MART_NAMES = [
     "mart_sales_monthly",
     "mart_sales_owner_monthly",
     "mart_pipeline_by_stage",
+    "fct_opportunities",
+    "dim_dates",
 ]
 
 
@@ -278,7 +280,7 @@ def test_dim_persons_hash_account_and_first_touch(rows) -> None:
     bob = persons[hashlib.sha256(b"bob@x.com").hexdigest()]
     assert (ann["account_id"], ann["account_name"]) == (A1, "Alpha")
     assert (ann["first_touch_channel"], ann["sessions"]) == ("Organic Search", 1)
-    assert (bob["first_touch_channel"], bob["sessions"]) == (None, 0)
+    assert (bob["first_touch_channel"], bob["sessions"]) == ("Unattributed", 0)
     assert ann["current_stage"] == bob["current_stage"] == "Customer"
 
 

@@ -388,6 +388,7 @@ DEAL_MONEY_MARTS = [
     "mart_sales_owner_monthly",
     "mart_pipeline_by_stage",
     "fct_customer_journey",
+    "fct_opportunities",
 ]
 # what reads int_opportunities_classified (no rate) and must build anyway
 NO_DEAL_MONEY_MODELS = [

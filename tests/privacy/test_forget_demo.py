@@ -357,6 +357,7 @@ def _add_meta_day(landing: Path) -> int:
 REVENUE_GROUP = {
     "fct_attribution",
     "fct_customer_journey",
+    "fct_opportunities",
     "mart_channel_roi",
     "mart_pipeline_by_stage",
     "mart_sales_monthly",

@@ -133,6 +133,7 @@ def test_on_the_project_a_deal_without_a_rate_holds_back_the_revenue_group_only(
     revenue = {
         "fct_attribution",
         "fct_customer_journey",
+        "fct_opportunities",
         "mart_channel_roi",
         "mart_pipeline_by_stage",
         "mart_sales_monthly",

@@ -85,7 +85,7 @@ final as (
         accounts.industry as account_industry,
         accounts.billing_country as account_country,
         person_stages.current_stage,
-        first_sessions.first_touch_channel,
+        coalesce(first_sessions.first_touch_channel, 'Unattributed') as first_touch_channel,
         first_sessions.first_touch_campaign_id,
         first_sessions.first_touch_campaign_name,
         -- numbers

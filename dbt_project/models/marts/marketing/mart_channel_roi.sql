@@ -5,7 +5,11 @@
     effective Lead time, in the reporting time zone; a deal's CloseDate); spend in the
     month of its report date. Spend is null, not 0, in the months before any ad source
     has statistics (macro known_spend, definitions §5 Unknown spend is not zero spend),
-    and so are CPL, cost per won deal and ROAS.
+    and so are CPL, cost per MQL, cost per won deal and ROAS.
+
+    MQLs are credited by one model only, first_touch (int_first_touch_credits; MQLs
+    are not attributed conversions, definitions §4): `mqls` and `cost_per_mql` are set
+    on the first_touch rows and null on the other models' rows.
 -#}
 
 with
@@ -19,6 +23,29 @@ attribution as (
 ad_performance as (
 
     select * from {{ ref('int_ad_performance_unioned') }}
+
+),
+
+first_touch_credits as (
+
+    select * from {{ ref('int_first_touch_credits') }}
+
+),
+
+-- definitions §5 Cost per MQL: MQLs credited to their first eligible session's channel
+-- (Unattributed without one), in the month of the MQL time
+mqls_monthly as (
+
+    select
+        cast({{ dbt.date_trunc('month', to_reporting_date('mql_at')) }} as date) as month,
+        mql_channel as channel,
+        'first_touch' as model,
+        count(*) as mqls
+    from first_touch_credits
+    where mql_at is not null
+    group by
+        cast({{ dbt.date_trunc('month', to_reporting_date('mql_at')) }} as date),
+        mql_channel
 
 ),
 
@@ -82,7 +109,8 @@ combined as (
         spend,
         cast(0 as {{ ratio_type() }}) as leads,
         cast(0 as {{ ratio_type() }}) as won_deals,
-        cast(0 as {{ ratio_type() }}) as attributed_revenue
+        cast(0 as {{ ratio_type() }}) as attributed_revenue,
+        0 as mqls
     from spend_by_model
 
     union all
@@ -94,8 +122,22 @@ combined as (
         0 as spend,
         leads,
         won_deals,
-        attributed_revenue
+        attributed_revenue,
+        0 as mqls
     from credited_monthly
+
+    union all
+
+    select
+        month,
+        channel,
+        model,
+        0 as spend,
+        0 as leads,
+        0 as won_deals,
+        0 as attributed_revenue,
+        mqls
+    from mqls_monthly
 
 ),
 
@@ -108,7 +150,8 @@ aggregated as (
         sum(spend) as spend,
         sum(leads) as leads,
         sum(won_deals) as won_deals,
-        sum(attributed_revenue) as attributed_revenue
+        sum(attributed_revenue) as attributed_revenue,
+        sum(mqls) as mqls
     from combined
     group by month, channel, model
 
@@ -123,7 +166,11 @@ spend_classified as (
         {{ known_spend('aggregated.spend', 'aggregated.month', grain='month') }} as spend,
         aggregated.leads,
         aggregated.won_deals,
-        aggregated.attributed_revenue
+        aggregated.attributed_revenue,
+        case
+            when aggregated.model = 'first_touch'
+                then cast(aggregated.mqls as {{ dbt.type_bigint() }})
+        end as mqls
     from aggregated
     cross join spend_known
 
@@ -142,7 +189,9 @@ final as (
         leads,
         won_deals,
         attributed_revenue,
+        mqls,
         {{ safe_ratio('spend', 'leads') }} as cpl,
+        {{ safe_ratio('spend', 'mqls') }} as cost_per_mql,
         {{ safe_ratio('spend', 'won_deals') }} as cost_per_won_deal,
         {{ safe_ratio('attributed_revenue', 'spend') }} as roas,
         -- dates

@@ -28,12 +28,14 @@ stage_pairs as (
         '{{ previous }}' as previous_stage,
         cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,
         case when {{ stage }}_at is not null then 1 else 0 end as has_reached_stage,
+        case when customer_at is not null then 1 else 0 end as has_reached_customer,
         {{ dbt.datediff(previous ~ '_at', stage ~ '_at', 'second') }}
         / 86400.0 as days_from_previous
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as previous_stage,
         cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,
         1 as has_reached_stage,
+        case when customer_at is not null then 1 else 0 end as has_reached_customer,
         cast(null as {{ ratio_type() }}) as days_from_previous
         {%- endif %}
     from person_stages
@@ -52,6 +54,7 @@ cohorts as (
         previous_stage,
         count(*) as previous_stage_persons,
         sum(has_reached_stage) as persons,
+        sum(has_reached_customer) as cohort_customers,
         percentile_cont(0.5) within group (order by days_from_previous)
             as median_days_from_previous,
         avg(days_from_previous) as mean_days_from_previous
@@ -70,14 +73,23 @@ final as (
         previous_stage,
         -- numbers
         stage_number,
+        -- counts are BIGINT: a sum of integers is HUGEINT in DuckDB, which BI drivers
+        -- mishandle
         case
-            when previous_stage is not null then previous_stage_persons
+            when previous_stage is not null
+                then cast(previous_stage_persons as {{ dbt.type_bigint() }})
         end as previous_stage_persons,
-        persons,
+        cast(persons as {{ dbt.type_bigint() }}) as persons,
         case
             when previous_stage is not null
                 then {{ safe_ratio('persons', 'previous_stage_persons') }}
         end as conversion_rate_from_previous,
+        case
+            when previous_stage is not null
+                then cast(previous_stage_persons - persons as {{ dbt.type_bigint() }})
+        end as drop_off,
+        cast(cohort_customers as {{ dbt.type_bigint() }}) as cohort_customers,
+        {{ safe_ratio('cohort_customers', 'previous_stage_persons') }} as conversion_to_customer,
         cast(median_days_from_previous as {{ ratio_type() }}) as median_days_from_previous,
         cast(mean_days_from_previous as {{ ratio_type() }}) as mean_days_from_previous,
         -- dates

@@ -287,16 +287,18 @@ final as (
         platform,
         campaign_name,
         -- numbers
-        impressions,
-        clicks,
+        -- counts are BIGINT: a sum of integers is HUGEINT in DuckDB, which BI drivers
+        -- mishandle
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
         cast(spend as decimal(18, 6)) as spend,
         {{ safe_ratio('clicks', 'impressions') }} as ctr,
         {{ safe_ratio('spend', 'clicks') }} as cpc,
         1000 * {{ safe_ratio('spend', 'impressions') }} as cpm,
-        sessions,
-        visitors,
+        cast(sessions as {{ dbt.type_bigint() }}) as sessions,
+        cast(visitors as {{ dbt.type_bigint() }}) as visitors,
         cast(leads as {{ dbt.type_bigint() }}) as leads,
-        mqls,
+        cast(mqls as {{ dbt.type_bigint() }}) as mqls,
         -- dates
         date
     from spend_classified
