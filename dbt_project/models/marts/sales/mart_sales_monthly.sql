@@ -1,7 +1,8 @@
 {#-
     definitions §5 Sales: one row per calendar month (reporting time zone: the
-    `reporting_timezone` var, default UTC; to_reporting_date) from the first to the last
-    month with sales or spend data, zeros where nothing happened. Created-side metrics
+    `reporting_timezone` var, default UTC; to_reporting_date) of the sales calendar
+    int_sales_months (the first to the last month with sales, spend, lead or MQL data),
+    zeros where nothing happened. Created-side metrics
     use the month of CreatedDate, closed-side metrics the month of CloseDate; their
     definitions live in macros/marts/sales_metrics.sql, shared with
     mart_sales_owner_monthly.
@@ -42,6 +43,18 @@ targets as (
 person_stages as (
 
     select * from {{ ref('int_person_stages') }}
+
+),
+
+sales_months as (
+
+    select * from {{ ref('int_sales_months') }}
+
+),
+
+month_end_states as (
+
+    select * from {{ ref('int_opportunity_month_end_states') }}
 
 ),
 
@@ -111,41 +124,9 @@ mql_months as (
 
 ),
 
--- the months that have data: an opportunity created, a deal closed, ad spend, a lead
-data_months as (
-
-    select created_month as month from opportunity_months
-    union all
-    select close_month as month from opportunity_months
-    where is_closed
-    union all
-    select month from ad_spend_monthly
-    union all
-    select month from lead_months
-    union all
-    select month from mql_months
-
-),
-
-month_bounds as (
-
-    select
-        min(month) as first_month,
-        max(month) as last_month
-    from data_months
-
-),
-
-days as (
-
-    {{ day_series('month_bounds', 'first_month', 'last_month', 'calendar_date') }}
-
-),
-
 months as (
 
-    select distinct cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as month
-    from days
+    select month from sales_months
 
 ),
 
@@ -213,32 +194,18 @@ churn_monthly as (
 
 ),
 
--- open pipeline as of the month's last day: created by then and not yet closed then
-month_ends as (
-
-    select
-        month,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date)
-            as month_end_date
-    from months
-
-),
-
+-- definitions §5 open pipeline at the month's last day: the opportunities open then,
+-- at their stage and amount as of that day (int_opportunity_month_end_states, the
+-- same rows mart_pipeline_by_stage adds up by stage and owner)
 open_pipeline_monthly as (
 
     select
-        month_ends.month,
-        count(opportunity_months.opportunity_id) as open_opportunities,
-        coalesce(sum(opportunity_months.amount_in_reporting_currency), 0) as open_pipeline
-    from month_ends
-    left join opportunity_months
-        on
-            month_ends.month_end_date >= opportunity_months.created_date
-            and (
-                not opportunity_months.is_closed
-                or month_ends.month_end_date < opportunity_months.close_date
-            )
-    group by month_ends.month
+        sales_months.month,
+        count(*) as open_opportunities,
+        sum(month_end_states.amount_in_reporting_currency) as open_pipeline
+    from month_end_states
+    inner join sales_months on month_end_states.as_of_date = sales_months.month_end_date
+    group by sales_months.month
 
 ),
 
