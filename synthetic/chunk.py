@@ -147,7 +147,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     _write_sendgrid(task, stream(seed, "sendgrid", "webhook", ck), pop, mail.events, tally)
 
     c = crm.Crm(ck, world, stream(seed, "salesforce", ck))
-    crm.simulate_crm(c, pop, lead_t, crm_created, crm_sources)
+    crm.simulate_crm(
+        c, pop, lead_t, crm_created, crm_sources, stream(seed, "salesforce", "history", ck)
+    )
     sf_parts = _write_salesforce(task, c, tally)
 
     visitors = np.zeros(pop.n, dtype=bool)

@@ -8,6 +8,7 @@ version before the cutoff was stamped after the previous cutoff (minus an overla
 
 from __future__ import annotations
 
+import copy
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -142,6 +143,13 @@ class Crm:
             )
         }
 
+    def drawing_from(self, rng: np.random.Generator) -> Crm:
+        """The same records, ids and counts, with draws from ``rng``: a part of the CRM
+        simulated with a stream of its own shifts no draw of the rest."""
+        view = copy.copy(self)
+        view.rng = rng
+        return view
+
     def new(self, sobject: str) -> Record:
         self.counters[sobject] += 1
         rec = Record(sobject, sf_id(sobject, self.base + self.counters[sobject] * 7 + 3))
@@ -206,8 +214,16 @@ def crm_only_leads(rng: np.random.Generator, pop: Population) -> tuple[np.ndarra
 
 
 def simulate_crm(
-    crm: Crm, pop: Population, lead_t: np.ndarray, crm_created: np.ndarray, crm_sources: list[str]
+    crm: Crm,
+    pop: Population,
+    lead_t: np.ndarray,
+    crm_created: np.ndarray,
+    crm_sources: list[str],
+    history_rng: np.random.Generator,
 ) -> None:
+    """The chunk's CRM: the pre-window customers, every Lead's life and conversion,
+    then the deals lost before the window (drawn from ``history_rng``, after
+    everything else, so the rest of the CRM is the same with or without them)."""
     rng = crm.rng
     accounts: dict[int, dict] = {}
     _existing_customers(crm, pop, accounts)
@@ -235,6 +251,8 @@ def simulate_crm(
         key=lambda pl: (pl.converted_at, pl.person),
     ):
         _convert(crm, pop, pl, accounts)
+    n_customers = len({int(c) for c in pop.company[pop.kind == C.KIND_CUSTOMER]})
+    _lost_history_deals(crm.drawing_from(history_rng), pop, accounts, n_customers)
 
 
 def _lead_row(pop: Population, p: int, rec: Record, created: int, source: str, owner: str) -> dict:
@@ -470,6 +488,78 @@ def _existing_customers(crm: Crm, pop: Population, accounts: dict[int, dict]) ->
                 "won" if rng.random() < C.UPGRADE_WIN_RATE else "lost",
                 None,
             )
+
+
+def _lost_history_deals(
+    crm: Crm, pop: Population, accounts: dict[int, dict], n_customers: int
+) -> None:
+    """New Customer deals lost before the window, at prospects that never came back.
+
+    The pre-window customers are the history's won deals; without lost ones the
+    history would show a 100% win rate. For ``n_customers`` won deals there are
+    ``n_customers * (1 - w) / w`` lost ones (``w`` = HISTORY_NEW_BUSINESS_WIN_RATE),
+    shared out over the calendar months from HISTORY_CLOSES_FROM until
+    HISTORY_LOST_UNTIL: one to each month, the rest to months drawn at random, each
+    closing at a random time of its month. So with at least as many lost deals as
+    months, every month has one (at demo: 24 deals over 16 months).
+
+    Each goes to a company with no account by the window's end (no customer, no
+    converted lead), as a Prospect account with one Contact, an anonymous web visitor
+    of that company: no web identify or email ever names them, so the window's leads,
+    MQLs and their attribution are unchanged. The deal is created 20-60 days before it
+    closes, and always before the window."""
+    rng = crm.rng
+    n_lost = round(
+        n_customers * (1 - C.HISTORY_NEW_BUSINESS_WIN_RATE) / C.HISTORY_NEW_BUSINESS_WIN_RATE
+    )
+    anonymous: dict[int, list[int]] = {}
+    for p in np.flatnonzero(pop.kind == C.KIND_ANON).tolist():
+        comp = int(pop.company[p])
+        if comp not in accounts:
+            anonymous.setdefault(comp, []).append(p)
+    companies = sorted(anonymous)
+    n_lost = min(n_lost, len(companies))
+    if n_lost == 0:
+        return
+    months = [C.HISTORY_CLOSES_FROM]
+    while months[-1] < C.HISTORY_LOST_UNTIL:
+        m = months[-1]
+        months.append(date(m.year + m.month // 12, m.month % 12 + 1, 1))
+    n_months = len(months) - 1
+    if n_lost >= n_months:
+        per_month = 1 + rng.multinomial(n_lost - n_months, np.full(n_months, 1 / n_months))
+    else:  # a world too small to lose a deal every month (tiny)
+        per_month = np.bincount(
+            rng.choice(n_months, size=n_lost, replace=False), minlength=n_months
+        )
+    month_of_deal = np.repeat(np.arange(n_months), per_month)
+    chosen = rng.choice(len(companies), size=n_lost, replace=False)
+    for i, j in zip(month_of_deal.tolist(), chosen.tolist(), strict=True):
+        comp = companies[j]
+        lo, hi = C.ms_of(months[i]), C.ms_of(months[i + 1])
+        close = lo + int(rng.integers(0, hi - lo))
+        t0 = min(
+            close - int(rng.uniform(20, 60) * C.DAY_MS),
+            C.WINDOW_START_MS - int(rng.uniform(1, 20) * C.DAY_MS),
+        )
+        members = anonymous[comp]
+        p = members[int(rng.integers(0, len(members)))]
+        t_acc = t0 - int(rng.integers(5000, 2 * C.DAY_MS))
+        acc = accounts[comp] = _new_account(crm, pop, comp, t_acc, "Prospect")
+        contact = _new_contact(crm, pop, p, acc, t_acc + int(rng.integers(1000, 3000)), "Web")
+        roles = [] if rng.random() < C.OPPORTUNITY_WITHOUT_ROLE_RATE else [contact]
+        _opportunity(
+            crm,
+            acc,
+            t0,
+            "New Customer",
+            _amount(rng, "New Customer"),
+            pools.COUNTRIES[pop.comp_country[comp]][2],
+            "Web",
+            roles,
+            "lost",
+            close,
+        )
 
 
 def _convert(crm: Crm, pop: Population, pl: LeadPlan, accounts: dict[int, dict]) -> None:
