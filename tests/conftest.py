@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -71,13 +73,9 @@ def journey_env(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
-    """Generated and refreshed once per session: the end-to-end modules that start from
-    a refreshed demo copy it (a refresh costs over a minute)."""
+def _build_demo(root: Path) -> DemoBuild:
     from synthetic import generate
 
-    root = tmp_path_factory.mktemp("demo-build")
     summary = generate(root / "landing", scale="demo", seed=42)
     done = subprocess.run(
         [str(Path(sys.executable).with_name("journey")), "refresh"],
@@ -88,6 +86,29 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
         check=False,
     )
     return DemoBuild(root, summary, done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoBuild:
+    """Generated and refreshed once per test run: the end-to-end modules that start from
+    a refreshed demo copy it (a refresh costs minutes).
+
+    Under pytest-xdist every worker has its own session, so the workers share the
+    build through the run's common temp folder: the first to ask builds it under a
+    file lock, the others wait for the lock and read the record it left (the build is
+    read-only to its users: they copy it first).
+    """
+    if worker_id == "master":
+        return _build_demo(tmp_path_factory.mktemp("demo-build"))
+    shared = tmp_path_factory.getbasetemp().parent
+    record = shared / "demo-build.pickle"
+    with (shared / "demo-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            return pickle.loads(record.read_bytes())
+        build = _build_demo(shared / "demo-build")
+        record.write_bytes(pickle.dumps(build))
+        return build
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
