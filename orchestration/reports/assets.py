@@ -11,6 +11,7 @@ from orchestration.reports.render import (
     DEFAULT_CURRENCY,
     LATEST_NAME,
     MARTS_SCHEMA,
+    METRIC_MARTS,
     REPORT_MARTS,
     build_report,
     write_report,
@@ -20,7 +21,10 @@ from orchestration.serving.assets import SERVING_ASSET_KEY
 from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_REPORT_DIR, PROJECT_ROOT
 
 REPORT_ASSET_KEY = dg.AssetKey(["reports", "refresh_report"])
-MART_ASSET_KEYS = tuple(dg.AssetKey([MARTS_SCHEMA, mart]) for mart in REPORT_MARTS)
+MART_ASSET_KEYS = tuple(
+    dg.AssetKey([MARTS_SCHEMA, mart]) for mart in dict.fromkeys(REPORT_MARTS + METRIC_MARTS)
+)
+"""Every mart the report shows, read directly or through the semantic layer's metrics."""
 
 
 def reporting_currency(dbt_project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -47,10 +51,13 @@ def build_report_definitions() -> dg.Definitions:
     ) -> dg.MaterializeResult:
         """Static HTML report of the published marts, written after each publication.
 
-        Revenue and won deals against target by month, the funnel with its conversion
-        rates, channel ROI under each attribution model, spend / CPL / CAC by month and
-        the email campaigns, in one self-contained page (inline SVG charts, no server
-        needed). Written to ``JOURNEY_REPORT_DIR`` (default ``data/reports/``) as
+        Revenue and won deals against target by month; average deal size, sales cycle
+        and churn by month, open pipeline by stage and leads / MQLs / new customers
+        against target (the semantic layer's metrics, one MetricFlow engine per
+        report); the funnel with its conversion rates, channel ROI under each
+        attribution model, spend / CPL / CAC by month and the email campaigns, in one
+        self-contained page (inline SVG charts, each captioned with the metric it shows,
+        no server needed). Written to ``JOURNEY_REPORT_DIR`` (default ``data/reports/``) as
         ``report-<UTC timestamp>.html``, and ``latest.html`` is replaced atomically. It
         reads the published file (what BI tools read, not the warehouse), so a mart held
         back by a failed rule shows its last good build, and the report says which marts
@@ -65,11 +72,17 @@ def build_report_definitions() -> dg.Definitions:
         generated_at = datetime.now(UTC)
         currency = reporting_currency()
         with duckdb.connect(str(settings.serving), read_only=True) as conn:
-            report = build_report(conn, generated_at=generated_at, currency=currency)
+            report = build_report(
+                conn, generated_at=generated_at, currency=currency, published=settings.serving
+            )
         path = write_report(report.html, report_dir, generated_at)
         empty = [s.title for s in report.sections if s.rows == 0]
         if empty:
             context.log.warning(f"report sections with no data yet: {', '.join(empty)}")
+        if report.metrics_unavailable:
+            context.log.warning(
+                f"the report's metric sections are empty: {report.metrics_unavailable}"
+            )
         context.log.info(f"report written to {path}")
         return dg.MaterializeResult(
             metadata={
@@ -79,6 +92,8 @@ def build_report_definitions() -> dg.Definitions:
                 "rows_per_section": dg.MetadataValue.json(report.rows_per_section),
                 "empty_sections": dg.MetadataValue.json(empty),
                 "currency": currency,
+                "metrics_queries": report.metrics_queries,
+                "metrics_seconds": round(report.metrics_seconds, 3),
                 "size_bytes": len(report.html.encode("utf-8")),
             }
         )

@@ -17,6 +17,23 @@ GRID = "#e5e7eb"
 PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#8b5cf6", "#ef4444", "#0891b2")
 """Series colours, in the order the report's sections use them."""
 INK = "#1f2937"
+LEGEND_ROW = 16
+"""Height of one legend row: a legend too wide for the chart wraps onto more rows."""
+
+
+def ramp(count: int, light: str = "#bfdbfe", dark: str = "#1e3a8a") -> list[str]:
+    """``count`` colours from ``light`` to ``dark``, for ordered categories (stages)."""
+
+    def rgb(color: str) -> tuple[int, ...]:
+        return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+    start, end = rgb(light), rgb(dark)
+    steps = max(count - 1, 1)
+    return [
+        "#"
+        + "".join(f"{round(a + (b - a) * i / steps):02x}" for a, b in zip(start, end, strict=True))
+        for i in range(count)
+    ]
 
 
 @dataclass(frozen=True)
@@ -38,15 +55,32 @@ def _nice_scale(value: float, intervals: int = 4) -> tuple[float, float]:
     return step * math.ceil(value / step - 1e-9), step
 
 
-def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
-    parts = []
+def _legend_rows(
+    series: Sequence[Series], x: float, right: float
+) -> list[list[tuple[float, Series]]]:
+    """Legend items placed left to right, wrapping to a new row before ``right``."""
+    rows: list[list[tuple[float, Series]]] = [[]]
+    start = x
     for item in series:
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" rx="2" '
-            f'fill="{item.color}"/>'
-            f'<text x="{x + 14:.1f}" y="{y:.1f}">{esc(item.name)}</text>'
-        )
-        x += 24 + 7 * len(item.name)
+        span = 24 + 7 * len(item.name)
+        if rows[-1] and x + span - 24 > right:
+            rows.append([])
+            x = start
+        rows[-1].append((x, item))
+        x += span
+    return rows
+
+
+def _legend(series: Sequence[Series], x: float, y: float, right: float = math.inf) -> list[str]:
+    parts = []
+    for row, placed in enumerate(_legend_rows(series, x, right)):
+        y_row = y + LEGEND_ROW * row
+        for x_item, item in placed:
+            parts.append(
+                f'<rect x="{x_item:.1f}" y="{y_row - 9:.1f}" width="10" height="10" rx="2" '
+                f'fill="{item.color}"/>'
+                f'<text x="{x_item + 14:.1f}" y="{y_row:.1f}">{esc(item.name)}</text>'
+            )
     return parts
 
 
@@ -65,16 +99,21 @@ def column_chart(
     bars: Sequence[Series] = (),
     lines: Sequence[Series] = (),
     ticks: Series | None = None,
+    stacked: bool = False,
     value_format: Callable[[object], str] = fmt_num,
     axis_format: Callable[[float], str] = compact,
     width: int = 1100,
     height: int = 280,
 ) -> str:
-    """Vertical bars (grouped), lines and target ticks over month categories."""
-    left, right, top, bottom = 64, 16, 30, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """Vertical bars (grouped, or ``stacked`` one on another), lines and target ticks over
+    month categories. A ``None`` value draws nothing: no bar, a gap in its line."""
+    left, right, bottom = 64, 16, 34
     every = [*bars, *lines, *([ticks] if ticks else [])]
+    top = 30 + LEGEND_ROW * (len(_legend_rows(every, left, width - right)) - 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in every for v in s.values if v is not None]
+    if stacked:
+        values += [sum(max(s.values[i] or 0.0, 0.0) for s in bars) for i in range(len(categories))]
     y_max, y_step = _nice_scale(max(values, default=0.0))
     count = max(len(categories), 1)
     band = plot_w / count
@@ -100,7 +139,24 @@ def column_chart(
                 f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
                 f"{esc(category)}</text>"
             )
-    if bars:
+    if bars and stacked:
+        inner = min(band * 0.72, 56.0)
+        for i in range(len(categories)):
+            base = 0.0
+            for series in bars:
+                value = series.values[i]
+                if value is None or value <= 0:
+                    continue
+                y, y_base = y_of(base + value), y_of(base)
+                body.append(
+                    f'<rect x="{left + band * i + (band - inner) / 2:.1f}" y="{y:.1f}" '
+                    f'width="{max(inner - 1, 1):.1f}" height="{y_base - y:.1f}" '
+                    f'fill="{series.color}">'
+                    f"<title>{esc(categories[i])}: {esc(series.name)} "
+                    f"{esc(value_format(value))}</title></rect>"
+                )
+                base += value
+    elif bars:
         inner = min(band * 0.72, 56.0 * len(bars))
         bar_w = inner / len(bars)
         for j, series in enumerate(bars):
@@ -151,7 +207,7 @@ def column_chart(
         f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
         f'stroke="{MUTED}"/>'
     )
-    body.extend(_legend(every, left, 14))
+    body.extend(_legend(every, left, 14, width - right))
     return _svg(width, height, label, body)
 
 

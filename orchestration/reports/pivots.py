@@ -3,22 +3,21 @@ channel ROI pivoted by attribution model.
 
 Both take the rows of ``queries.py`` and return the context of their template
 (``sections/funnel.html``, ``sections/roi.html``): plain values the templates format with
-the filters of ``formats.py``, and the charts of ``charts.py`` as SVG marked safe here
-(``charts.py`` escapes every text it draws). The only arithmetic is sums over months and
-ratios of those sums (definitions §5, §6).
+the filters of ``formats.py``, and the charts of ``charts.py`` as figures (SVG marked
+safe, ``charts.py`` escapes every text it draws) captioned with the metrics they show.
+The only arithmetic is sums over months and ratios of those sums (definitions §5, §6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from markupsafe import Markup
 
 from orchestration.reports.charts import PALETTE, Series, hbar_chart
 from orchestration.reports.formats import fmt_int, fmt_money, fmt_pct, safe_div, to_float
 from orchestration.reports.queries import ChannelTotal, FunnelCell, Number
+from orchestration.reports.views import Figure, caption, svg
 
 MODEL_ORDER = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
 MODEL_LABELS = {
@@ -74,7 +73,7 @@ def step_label(previous: str | None, stage: str) -> str:
     return f"{STAGE_LABELS.get(previous, previous.title())} → {name}"
 
 
-def funnel_context(rows: Sequence[FunnelCell]) -> dict[str, Any]:
+def funnel_context(rows: Sequence[FunnelCell], labels: Mapping[str, str]) -> dict[str, Any]:
     """Steps pooled over cohorts, the conversion chart, and the cohort-by-step grid."""
     pooled: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -119,9 +118,19 @@ def funnel_context(rows: Sequence[FunnelCell]) -> dict[str, Any]:
         x_max=1.0,
         bar_height=22,
     )
+    # Each step's rate is the metric <previous>_to_<stage>_conversion, pooled over the
+    # cohort months as the metric is over a period without a time grain.
+    metrics = [f"{s.previous_stage}_to_{s.stage}_conversion" for s in steps]
     return {
         "visitors": visitors,
-        "chart": Markup(chart),  # safe: charts.py escapes every text it draws
+        "chart": Figure(
+            svg(chart),
+            caption(
+                [m for m in metrics if not labels or m in labels],
+                labels,
+                note="over all cohort months",
+            ),
+        ),
         "steps": steps,
         "cohorts": _cohorts(rows, steps),
     }
@@ -182,7 +191,9 @@ class ModelColumn:
     label: str
 
 
-def roi_context(rows: Sequence[ChannelTotal], currency: str) -> dict[str, Any]:
+def roi_context(
+    rows: Sequence[ChannelTotal], currency: str, labels: Mapping[str, str]
+) -> dict[str, Any]:
     """Channels by attributed revenue (Unattributed last), models in their usual order,
     the revenue chart and the Unattributed revenue it leaves out."""
     present = {r.model for r in rows}
@@ -222,7 +233,14 @@ def roi_context(rows: Sequence[ChannelTotal], currency: str) -> dict[str, Any]:
     )
     unattributed = revenue.get(UNATTRIBUTED)
     return {
-        "chart": Markup(chart),  # safe: charts.py escapes every text it draws
+        "chart": Figure(
+            svg(chart),
+            caption(
+                [f"attributed_revenue_{m}" for m in models],
+                labels,
+                note="by channel, over every month",
+            ),
+        ),
         "unattributed_per_model": (
             unattributed / len(models) if unattributed and charted else None
         ),

@@ -26,7 +26,8 @@ FUNNEL_MART = "mart_funnel"
 ROI_MART = "mart_channel_roi"
 EMAIL_MART = "mart_email_campaigns"
 REPORT_MARTS = (SALES_MART, FUNNEL_MART, ROI_MART, EMAIL_MART)
-"""The marts the report reads: the report asset depends on exactly these."""
+"""The marts whose rows the report reads here; its sales sections read the semantic
+layer's metrics over ``metric_queries.METRIC_MARTS``."""
 
 Number = Decimal | float | int | None
 

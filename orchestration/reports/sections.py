@@ -1,21 +1,21 @@
 """The report's sections: what each one shows, shaped from the mart rows for its template.
 
-A section is its anchor, heading and source marts, how many mart rows it was built from,
+A section is its anchor, heading and source marts, how many rows it was built from,
 and the context its template ``templates/sections/<key>.html`` renders: the rows as read
 (formatted by the templates' filters), the few sums the report takes over months and its
-charts. Funnel and channel ROI reshape their mart and live in ``pivots.py``. The charts
-are drawn by ``charts.py``, which escapes every text it writes, so their SVG is marked
-safe here, explicitly. A section without rows has no context: it says "no data yet".
+charts. Funnel and channel ROI reshape their mart and live in ``pivots.py``; the sales
+sections (deal size, sales cycle and churn; open pipeline; targets) live in
+``sales_sections.py`` and show the semantic layer's metrics. Every chart is a
+:class:`Figure`: its SVG, drawn by ``charts.py`` (which escapes every text it writes, so
+the SVG is marked safe here, explicitly), and a caption naming the metric it shows. A
+section without rows has no context: it says "no data yet" (or why not, in its note).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
-
-from markupsafe import Markup
 
 from orchestration.reports.charts import INK, PALETTE, Series, column_chart
 from orchestration.reports.formats import (
@@ -28,6 +28,7 @@ from orchestration.reports.formats import (
     fmt_text,
     to_float,
 )
+from orchestration.reports.metric_queries import MetricsData
 from orchestration.reports.pivots import funnel_context, roi_context
 from orchestration.reports.queries import (
     EMAIL_MART,
@@ -38,61 +39,53 @@ from orchestration.reports.queries import (
     ReportData,
     SalesMonth,
 )
+from orchestration.reports.sales_sections import pipeline_section, sales_section, targets_section
+from orchestration.reports.views import Figure, SectionView, caption, metric_ref, svg
 
 
-@dataclass(frozen=True)
-class SectionView:
-    """One section before it is rendered; ``context`` is ``None`` when it has no rows."""
-
-    key: str
-    title: str
-    rows: int
-    sources: tuple[str, ...]
-    context: dict[str, Any] | None
-
-    @property
-    def template(self) -> str:
-        return f"sections/{self.key}.html"
-
-
-def build_sections(data: ReportData, currency: str) -> list[SectionView]:
-    """The sections in page order: revenue, funnel, channel ROI, spend, email."""
+def build_sections(data: ReportData, metrics: MetricsData, currency: str) -> list[SectionView]:
+    """The sections in page order: revenue; deal size, sales cycle and churn; open
+    pipeline; targets; funnel; channel ROI; spend; email."""
     sales, funnel, channels, emails = data.sales, data.funnel, data.channels, data.emails
+    labels = metrics.labels
     return [
         SectionView(
             "revenue",
             "Revenue and won deals against target",
             len(sales),
             (SALES_MART,),
-            _revenue(sales, currency) if sales else None,
+            _revenue(sales, currency, labels) if sales else None,
         ),
+        sales_section(metrics, currency),
+        pipeline_section(metrics, currency),
+        targets_section(metrics),
         SectionView(
             "funnel",
             "Funnel and conversion rates",
             len(funnel),
             (FUNNEL_MART,),
-            funnel_context(funnel) if funnel else None,
+            funnel_context(funnel, labels) if funnel else None,
         ),
         SectionView(
             "roi",
             "Channel ROI under each attribution model",
             sum(int(r.mart_rows) for r in channels),
             (ROI_MART,),
-            roi_context(channels, currency) if channels else None,
+            roi_context(channels, currency, labels) if channels else None,
         ),
         SectionView(
             "spend",
             "Spend, cost per lead and customer acquisition cost",
             len(sales),
             (SALES_MART,),
-            _spend(sales, currency) if sales else None,
+            _spend(sales, currency, labels) if sales else None,
         ),
         SectionView(
             "email",
             "Email campaigns",
             len(emails),
             (EMAIL_MART,),
-            _email(emails) if emails else None,
+            _email(emails, labels) if emails else None,
         ),
     ]
 
@@ -109,16 +102,13 @@ def summary(sales: Sequence[SalesMonth]) -> dict[str, Any] | None:
     }
 
 
-def _svg(chart: str) -> Markup:
-    """Chart SVG for a template, unescaped: charts.py escapes every text it draws."""
-    return Markup(chart)
-
-
 def _values(rows: Sequence[Any], name: str) -> list[float | None]:
     return [to_float(getattr(r, name)) for r in rows]
 
 
-def _revenue(sales: Sequence[SalesMonth], currency: str) -> dict[str, Any]:
+def _revenue(
+    sales: Sequence[SalesMonth], currency: str, labels: Mapping[str, str]
+) -> dict[str, Any]:
     months = [fmt_month(m.month) for m in sales]
     revenue_chart = column_chart(
         f"Won revenue and revenue target by month ({currency})",
@@ -139,12 +129,14 @@ def _revenue(sales: Sequence[SalesMonth], currency: str) -> dict[str, Any]:
     )
     return {
         "months": sales,
-        "revenue_chart": _svg(revenue_chart),
-        "deals_chart": _svg(deals_chart),
+        "revenue_chart": Figure(
+            svg(revenue_chart), caption(("won_revenue", "revenue_target"), labels)
+        ),
+        "deals_chart": Figure(svg(deals_chart), caption(("won_deals", "new_customers"), labels)),
     }
 
 
-def _spend(sales: Sequence[SalesMonth], currency: str) -> dict[str, Any]:
+def _spend(sales: Sequence[SalesMonth], currency: str, labels: Mapping[str, str]) -> dict[str, Any]:
     months = [fmt_month(m.month) for m in sales]
     spend_chart = column_chart(
         f"Ad spend by month ({currency})",
@@ -154,23 +146,37 @@ def _spend(sales: Sequence[SalesMonth], currency: str) -> dict[str, Any]:
         height=200,
     )
     # CPL and CAC differ by two orders of magnitude: one chart each, side by side.
+    # The report's CPL (all ad spend over all leads of the month) is no metric of the
+    # semantic layer (its CPLs are per attribution model): the caption says so.
+    captions = {
+        "cpl": f"no single metric: {metric_ref('spend', labels)} / "
+        f"{metric_ref('leads', labels)} of the month, divided by the report",
+        "cac": caption(("cac",), labels),
+    }
     pair = [
-        _svg(
-            column_chart(
-                f"{name} by month ({currency})",
-                months,
-                lines=[Series(f"{name} ({currency})", _values(sales, column), color)],
-                value_format=lambda v: fmt_money(v, 2),
-                width=540,
-                height=240,
-            )
+        Figure(
+            svg(
+                column_chart(
+                    f"{name} by month ({currency})",
+                    months,
+                    lines=[Series(f"{name} ({currency})", _values(sales, column), color)],
+                    value_format=lambda v: fmt_money(v, 2),
+                    width=540,
+                    height=240,
+                )
+            ),
+            captions[column],
         )
         for name, column, color in (("CPL", "cpl", PALETTE[1]), ("CAC", "cac", PALETTE[4]))
     ]
-    return {"months": sales, "spend_chart": _svg(spend_chart), "pair": pair}
+    return {
+        "months": sales,
+        "spend_chart": Figure(svg(spend_chart), caption(("spend",), labels)),
+        "pair": pair,
+    }
 
 
-def _email(campaigns: Sequence[EmailCampaign]) -> dict[str, Any]:
+def _email(campaigns: Sequence[EmailCampaign], labels: Mapping[str, str]) -> dict[str, Any]:
     chronological = list(reversed(campaigns))
     chart = column_chart(
         "Open and click rate by campaign, oldest first",
@@ -189,7 +195,11 @@ def _email(campaigns: Sequence[EmailCampaign]) -> dict[str, Any]:
         axis_format=lambda v: f"{compact(v)}%",
         height=220,
     )
-    return {"campaigns": campaigns, "chart": _svg(chart)}
+    rates = ("email_open_rate", "email_click_rate", "email_click_to_open")
+    return {
+        "campaigns": campaigns,
+        "chart": Figure(svg(chart), caption(rates, labels, note="by campaign")),
+    }
 
 
 def _pct_points(rows: Sequence[EmailCampaign], name: str) -> list[float | None]:

@@ -1,16 +1,23 @@
 """The refresh report: numbers worked by hand land in the right cells, every section is
-there, an empty mart says "no data yet", the page is self-contained, it is written
-atomically, and it renders in a real headless browser."""
+there, every chart names its metric, an empty mart says "no data yet", the page is
+self-contained, it is written atomically, and it renders in a real headless browser.
+
+The sales sections ask the semantic layer (MetricFlow), so these tests need the
+semantic manifest: the root conftest's ``dbt_manifest`` fixture parses the project when
+it is missing or stale."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import struct
 import subprocess
 import tempfile
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,6 +25,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.metrics.engine import SEMANTIC_MANIFEST, MetricsEngine, MetricsError
+from orchestration.reports import metric_queries
 from orchestration.reports.assets import (
     MART_ASSET_KEYS,
     REPORT_ASSET_KEY,
@@ -48,6 +57,25 @@ SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "journey-report-test"
 # and leads; February's 25,000 deal is Unattributed under both models.
 # Email: 980 delivered, 490 unique opens (50.0%), 49 unique clicks (5.0%, click-to-open
 # 10.0%); its name carries markup that must be escaped.
+#
+# The sales sections read the metrics (MetricFlow over the marts below, one row per deal
+# in fct_opportunities), so their numbers are worked from the deals:
+# January closes o1 (won 4,000 in 41 days), o2 (won 6,000 in 10 days), both first wins
+# of their account, and o3 (lost): 2 won for 10,000, average deal size 5,000, sales
+# cycle median and mean 25.5 days, 2 new customers, no renewal (churn: a gap, not 0%).
+# February closes A's Renewal o4 (won 25,000 in 40 days) and B's Renewal o5 (lost):
+# average 25,000, cycle 40.0 / 40.0, 2 renewal accounts, 1 churned: churn 50.0%.
+# March (after the hand-made mart_sales_monthly's last month) closes o7 (5 days,
+# 1,000), o8 (20 days, 2,000) and o9 (95 days, 6,000), two first wins: average 3,000,
+# median 20.0, mean 40.0 days, 2 new customers, no renewal. o6 is still open.
+# Open pipeline (mart_pipeline_by_stage): at 2026-01-31 Prospecting 20,000 + 5,000 (3
+# deals), Qualification 7,000 (1), Negotiation/Review 15,000 (1): 47,000 in 5 deals; at
+# 2026-02-28 Prospecting 8,000 (1, 16.0%) and Negotiation/Review 12,000 + 30,000 (3,
+# 84.0%): 50,000 in 4 deals, and no Qualification.
+# Targets (dim_persons, mart_sales_monthly): January 30 leads against 40 (75.0%), 6 MQLs
+# against 5 (120.0%), 2 new customers against 4 (50.0%); February no lead (the metric
+# has no value: a dash) against 10, 2 MQLs without a target, 0 new customers against 1
+# (0.0%). Five persons never became leads: they have no lead month.
 CAMPAIGN_NAME = "Spring <b>launch</b> & more"
 
 _SALES = """
@@ -55,11 +83,75 @@ create table marts.mart_sales_monthly as
 select * from (values
     (date '2026-01-01', 2, 10000.00::decimal(18, 6), 12000.00::decimal(18, 2),
      10000 / 12000, 2 / 3, 2, 1500.00::decimal(18, 6), 500.00::decimal(18, 6), 30,
-     1000.00::decimal(18, 6)),
-    (date '2026-02-01', 1, 25000.00, 20000.00, 25000 / 20000, 1 / 2, 0, 1234.50, 0.00, 0, null)
+     1000.00::decimal(18, 6), 40, 5, 4),
+    (date '2026-02-01', 1, 25000.00, 20000.00, 25000 / 20000, 1 / 2, 0, 1234.50, 0.00, 0, null,
+     10, null, 1)
 ) as t(month, won_deals, won_revenue, revenue_target, revenue_attainment, win_rate,
-       new_customers, ad_spend, acquisition_costs, leads, cac)
+       new_customers, ad_spend, acquisition_costs, leads, cac, leads_target, mqls_target,
+       new_customers_target)
 """
+_OPPORTUNITIES = """
+create table marts.fct_opportunities as
+select *, case when is_closed then close_date end as closed_date
+from (values
+    ('o1', 'A', 'u1', 'Closed Won', 'New Business', 4000.00::decimal(18, 6), 41,
+     true, true, false, true, false, false, date '2025-12-02', date '2026-01-12'),
+    ('o2', 'B', 'u2', 'Closed Won', 'New Business', 6000.00, 10,
+     true, true, false, true, false, false, date '2026-01-05', date '2026-01-15'),
+    ('o3', 'C', 'u1', 'Closed Lost', 'New Business', 3000.00, null,
+     true, false, true, false, false, false, date '2026-01-02', date '2026-01-28'),
+    ('o4', 'A', 'u1', 'Closed Won', 'Renewal', 25000.00, 40,
+     true, true, false, false, true, false, date '2026-01-01', date '2026-02-10'),
+    ('o5', 'B', 'u2', 'Closed Lost', 'Renewal', 8000.00, null,
+     true, false, true, false, true, true, date '2026-01-20', date '2026-02-20'),
+    ('o6', 'D', 'u2', 'Prospecting', 'New Business', 20000.00, null,
+     false, false, false, false, false, false, date '2026-02-01', date '2026-04-30'),
+    ('o7', 'A', 'u1', 'Closed Won', 'Expansion', 1000.00, 5,
+     true, true, false, false, false, false, date '2026-03-01', date '2026-03-06'),
+    ('o8', 'C', 'u1', 'Closed Won', 'New Business', 2000.00, 20,
+     true, true, false, true, false, false, date '2026-02-10', date '2026-03-02'),
+    ('o9', 'E', 'u2', 'Closed Won', 'New Business', 6000.00, 95,
+     true, true, false, true, false, false, date '2025-12-01', date '2026-03-06')
+) as t(opportunity_id, account_id, owner_id, stage_name, opportunity_type,
+       amount_in_reporting_currency, sales_cycle_days, is_closed, is_won, is_lost,
+       is_first_account_win, is_closed_renewal, is_churned_renewal, created_date, close_date)
+"""
+_PIPELINE = """
+create table marts.mart_pipeline_by_stage as
+select * from (values
+    ('k1', 'u1', 'Prospecting', date '2026-01-31', 2, 20000.00::decimal(18, 6)),
+    ('k2', 'u2', 'Prospecting', date '2026-01-31', 1, 5000.00),
+    ('k3', 'u1', 'Qualification', date '2026-01-31', 1, 7000.00),
+    ('k4', 'u1', 'Negotiation/Review', date '2026-01-31', 1, 15000.00),
+    ('k5', 'u1', 'Prospecting', date '2026-02-28', 1, 8000.00),
+    ('k6', 'u1', 'Negotiation/Review', date '2026-02-28', 1, 12000.00),
+    ('k7', 'u2', 'Negotiation/Review', date '2026-02-28', 2, 30000.00)
+) as t(pipeline_stage_owner_id, owner_id, stage_name, as_of_date, open_opportunities,
+       open_pipeline)
+"""
+_PERSONS = """
+create table marts.dim_persons as
+select
+    'p' || i as person_id,
+    null::varchar as account_id,
+    'Direct' as first_touch_channel,
+    null::varchar as first_touch_campaign_name,
+    timestamp '2025-12-20 09:00:00' + to_days(i::int) as visitor_at,
+    case when i <= 30 then timestamp '2026-01-02 10:00:00' + to_days(i::int - 1) end as lead_at,
+    case
+        when i <= 6 then timestamp '2026-01-30 12:00:00'
+        when i <= 8 then timestamp '2026-02-03 12:00:00'
+    end as mql_at,
+    null::timestamp as sql_at,
+    null::timestamp as opportunity_at,
+    null::timestamp as customer_at
+from range(1, 36) as t(i)
+"""
+SALES_METRIC_MARTS = {
+    "fct_opportunities": _OPPORTUNITIES,
+    "mart_pipeline_by_stage": _PIPELINE,
+    "dim_persons": _PERSONS,
+}
 _FUNNEL = """
 create table marts.mart_funnel as
 select * from (values
@@ -101,7 +193,15 @@ create table marts.mart_email_campaigns (
 """
 
 
-def make_warehouse(path: Path, *, with_funnel: bool = True, with_email: bool = True) -> Path:
+def make_warehouse(
+    path: Path,
+    *,
+    with_funnel: bool = True,
+    with_email: bool = True,
+    sales_metric_marts: str = "rows",
+) -> Path:
+    """The tiny published file; ``sales_metric_marts`` is ``rows`` (as above), ``empty``
+    (the marts the sales metrics read have no rows) or ``missing`` (not there)."""
     conn = duckdb.connect(str(path))
     try:
         conn.execute("create schema marts")
@@ -113,6 +213,11 @@ def make_warehouse(path: Path, *, with_funnel: bool = True, with_email: bool = T
             conn.execute(_EMAIL, [CAMPAIGN_NAME])
         else:
             conn.execute(_EMPTY_EMAIL)
+        if sales_metric_marts != "missing":
+            for name, sql in SALES_METRIC_MARTS.items():
+                conn.execute(sql)
+                if sales_metric_marts == "empty":
+                    conn.execute(f"delete from marts.{name}")
     finally:
         conn.close()
     return path
@@ -121,6 +226,13 @@ def make_warehouse(path: Path, *, with_funnel: bool = True, with_email: bool = T
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return make_warehouse(tmp_path / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The report of the tiny warehouse, rendered once for the tests that only read it
+    (each render opens a MetricFlow engine)."""
+    return render(make_warehouse(tmp_path_factory.mktemp("page") / "warehouse.duckdb"))
 
 
 def render(path: Path) -> str:
@@ -177,27 +289,34 @@ def row(table: list[list[str]], first_cell: str) -> list[str]:
     return found[0]
 
 
-def test_every_section_is_present_in_order(warehouse: Path) -> None:
-    page = render(warehouse)
-    ids = ['id="revenue"', 'id="funnel"', 'id="roi"', 'id="spend"', 'id="email"']
-    positions = [page.index(i) for i in ids]
+SECTION_KEYS = ("revenue", "sales", "pipeline", "targets", "funnel", "roi", "spend", "email")
+
+
+def test_every_section_is_present_in_order(page: str) -> None:
+    positions = [page.index(f'<section id="{key}">') for key in SECTION_KEYS]
     assert positions == sorted(positions)
     for heading in (
         "Revenue and won deals against target",
+        "Deal size, sales cycle and churn",
+        "Open pipeline by stage",
+        "Leads, MQLs and new customers against target",
         "Funnel and conversion rates",
         "Channel ROI under each attribution model",
         "Spend, cost per lead and customer acquisition cost",
         "Email campaigns",
     ):
         assert f"<h2>{heading}</h2>" in page
-    assert page.count("<svg") >= 6  # revenue, deals, funnel, ROI, spend, CPL, CAC, email
+    # revenue, deals; deal size, cycle, churn, renewals; pipeline now and by month end;
+    # leads, MQLs, new customers, attainment; funnel, ROI, spend, CPL, CAC, email
+    assert page.count("<svg") == 18
     assert "no data yet" not in page.lower()
+    assert "nothing to show" not in page.lower()
     assert "Generated 2026-03-01 12:00 UTC" in page
     assert "<title>Test report</title>" in page
 
 
-def test_revenue_against_target_by_month(warehouse: Path) -> None:
-    revenue = tables(render(warehouse))["table-revenue"]
+def test_revenue_against_target_by_month(page: str) -> None:
+    revenue = tables(page)["table-revenue"]
     assert revenue[0] == [
         "Month",
         "Won deals",
@@ -211,8 +330,295 @@ def test_revenue_against_target_by_month(warehouse: Path) -> None:
     assert row(revenue, "2026-02") == ["2026-02", "1", "25,000", "20,000", "125.0%", "50.0%", "0"]
 
 
-def test_summary_cards_total_the_months(warehouse: Path) -> None:
-    page = render(warehouse)
+def figures(html: str) -> dict[str, str]:
+    """Each chart's SVG by its caption (the metrics it names)."""
+    found = re.findall(
+        r'<figure class="chart-figure">(<svg.*?</svg>)<figcaption class="metric">(.*?)'
+        r"</figcaption></figure>",
+        html,
+        flags=re.S,
+    )
+    by_caption = {unescape(text): chart for chart, text in found}
+    assert len(by_caption) == len(found), "two charts with one caption"
+    return by_caption
+
+
+def tooltips(chart: str, mark: str) -> list[str]:
+    """The tooltips of one kind of mark (rect: bars, circle: line points, line: ticks)."""
+    return [unescape(t) for t in re.findall(rf"<{mark} [^>]*><title>(.*?)</title></{mark}>", chart)]
+
+
+def test_deal_size_sales_cycle_and_churn_by_month(page: str) -> None:
+    sales = tables(page)["table-sales"]
+    assert sales[0] == [
+        "Month",
+        "Won deals",
+        "Won revenue (USD)",
+        "Average deal size (USD)",
+        "Sales cycle, median (days)",
+        "Sales cycle, mean (days)",
+        "Renewal accounts",
+        "Churned accounts",
+        "Churn",
+    ]
+    assert sales[1:] == [
+        ["2026-01", "2", "10,000", "5,000", "25.5", "25.5", "0", "0", "–"],
+        ["2026-02", "1", "25,000", "25,000", "40.0", "40.0", "2", "1", "50.0%"],
+        ["2026-03", "3", "9,000", "3,000", "20.0", "40.0", "0", "0", "–"],
+    ]
+    charts = figures(page)
+    deal_size = charts["metric: avg_deal_size (Average deal size)"]
+    assert tooltips(deal_size, "rect") == [
+        "2026-01: Average deal size (USD) 5,000",
+        "2026-02: Average deal size (USD) 25,000",
+        "2026-03: Average deal size (USD) 3,000",
+    ]
+    cycle = charts[
+        "metrics: median_sales_cycle_days (Sales cycle (median days)), "
+        "mean_sales_cycle_days (Sales cycle (mean days))"
+    ]
+    assert "2026-03: Median days 20.0 days" in tooltips(cycle, "circle")
+    assert "2026-03: Mean days 40.0 days" in tooltips(cycle, "circle")
+    renewals = charts[
+        "metrics: renewal_accounts (Renewal accounts), churned_accounts (Churned accounts)"
+    ]
+    assert "2026-02: Renewal accounts 2" in tooltips(renewals, "rect")
+    assert "2026-02: Churned accounts 1" in tooltips(renewals, "rect")
+
+
+def test_months_without_renewals_are_gaps_not_zero_churn(page: str) -> None:
+    churn = figures(page)["metric: churn (Churn)"]
+    # January and March closed no renewal: churn has no value, so no point (and no
+    # line through 0%); February's one point stands alone.
+    assert tooltips(churn, "circle") == ["2026-02: Churn 50.0%"]
+    assert "<polyline" not in churn
+    targets = figures(page)
+    leads = targets["metrics: leads (Leads), leads_target (Leads target)"]
+    assert tooltips(leads, "rect") == ["2026-01: Leads 30"]  # no bar for February
+    assert tooltips(leads, "line") == ["2026-01: Leads target 40", "2026-02: Leads target 10"]
+    mqls = targets["metrics: mqls (MQLs), mqls_target (MQLs target)"]
+    assert tooltips(mqls, "line") == ["2026-01: MQLs target 5"]  # no target in February
+
+
+def test_open_pipeline_by_stage(page: str) -> None:
+    found = tables(page)
+    assert found["table-pipeline"] == [
+        ["Stage", "Open opportunities", "Open pipeline (USD)", "Share"],
+        ["Prospecting", "1", "8,000", "16.0%"],
+        ["Negotiation/Review", "3", "42,000", "84.0%"],
+        ["Total", "4", "50,000", "100.0%"],
+    ]
+    assert found["table-pipeline-month-ends"] == [
+        ["Month end", "Open opportunities", "Open pipeline (USD)"],
+        ["2026-02-28", "4", "50,000"],
+        ["2026-01-31", "5", "47,000"],
+    ]
+    assert "<h3>At 2026-02-28</h3>" in page
+    charts = figures(page)
+    latest = charts[
+        "metrics: open_pipeline (Open pipeline), open_opportunities (Open opportunities); "
+        "by stage at 2026-02-28"
+    ]
+    assert tooltips(latest, "rect") == [
+        "Prospecting, Open pipeline (USD): 8,000  (1 open)",
+        "Negotiation/Review, Open pipeline (USD): 42,000  (3 open)",
+    ]
+    stacked = charts["metric: open_pipeline (Open pipeline); by stage at each month end"]
+    # stages in their sales order, each month end stacked; Qualification only in January
+    assert tooltips(stacked, "rect") == [
+        "2026-01: Prospecting 25,000",
+        "2026-01: Qualification 7,000",
+        "2026-01: Negotiation/Review 15,000",
+        "2026-02: Prospecting 8,000",
+        "2026-02: Negotiation/Review 42,000",
+    ]
+
+
+def test_leads_mqls_and_new_customers_against_target(page: str) -> None:
+    targets = tables(page)["table-targets"]
+    assert targets[0] == ["Month", "Leads", "MQLs", "New customers"]
+    assert targets[1] == ["Actual", "Target", "Attainment"] * 3
+    assert row(targets, "2026-01") == [
+        "2026-01", "30", "40", "75.0%", "6", "5", "120.0%", "2", "4", "50.0%"
+    ]  # fmt: skip
+    assert row(targets, "2026-02") == [
+        "2026-02", "–", "10", "–", "2", "–", "–", "0", "1", "0.0%"
+    ]  # fmt: skip
+    assert len(targets) == 4  # March has no target: the section covers January-February
+    attainment = figures(page)[
+        "metrics: leads_attainment (Leads attainment), mqls_attainment (MQLs attainment), "
+        "new_customers_attainment (New customers attainment)"
+    ]
+    assert tooltips(attainment, "circle") == [
+        "2026-01: Leads 75.0%",
+        "2026-01: MQLs 120.0%",
+        "2026-01: New customers 50.0%",
+        "2026-02: New customers 0.0%",
+    ]
+
+
+def test_every_chart_names_the_metric_it_shows(page: str) -> None:
+    assert list(figures(page)) == [
+        # revenue (mart_sales_monthly columns the metric-equals-mart test checks)
+        "metrics: won_revenue (Won revenue), revenue_target (Revenue target)",
+        "metrics: won_deals (Won deals), new_customers (New customers)",
+        # deal size, sales cycle and churn
+        "metric: avg_deal_size (Average deal size)",
+        "metrics: median_sales_cycle_days (Sales cycle (median days)), "
+        "mean_sales_cycle_days (Sales cycle (mean days))",
+        "metric: churn (Churn)",
+        "metrics: renewal_accounts (Renewal accounts), churned_accounts (Churned accounts)",
+        # open pipeline
+        "metrics: open_pipeline (Open pipeline), open_opportunities (Open opportunities); "
+        "by stage at 2026-02-28",
+        "metric: open_pipeline (Open pipeline); by stage at each month end",
+        # targets
+        "metrics: leads (Leads), leads_target (Leads target)",
+        "metrics: mqls (MQLs), mqls_target (MQLs target)",
+        "metrics: new_customers (New customers), new_customers_target (New customers target)",
+        "metrics: leads_attainment (Leads attainment), mqls_attainment (MQLs attainment), "
+        "new_customers_attainment (New customers attainment)",
+        # funnel, ROI, spend, email
+        "metrics: visitor_to_lead_conversion (Visitor-to-Lead conversion), "
+        "lead_to_mql_conversion (Lead-to-MQL conversion); over all cohort months",
+        "metrics: attributed_revenue_first_touch (Attributed revenue (first touch)), "
+        "attributed_revenue_linear (Attributed revenue (linear)); by channel, over every month",
+        "metric: spend (Spend)",
+        "no single metric: spend (Spend) / leads (Leads) of the month, divided by the report",
+        "metric: cac (CAC)",
+        "metrics: email_open_rate (Email open rate), email_click_rate (Email click rate), "
+        "email_click_to_open (Email click-to-open); by campaign",
+    ]
+    assert page.count("<svg") == len(figures(page))  # every chart has its caption
+    for key in ("sales", "pipeline", "targets"):
+        assert "Source: the semantic layer's metrics (journey metrics) over" in (
+            section_body(page, key)
+        )
+
+
+class _CountingEngine(MetricsEngine):
+    engines = 0
+    queries: list[tuple[str, ...]] = []
+
+    def __init__(self, published: Path) -> None:
+        type(self).engines += 1
+        super().__init__(published)
+
+    def query(self, metrics, by=(), since=None, where=()):  # noqa: ANN001, ANN201
+        type(self).queries.append(tuple(by))
+        return super().query(metrics, by, since, where)
+
+
+def _no_engine(published: Path) -> MetricsEngine:
+    raise AssertionError("the semantic layer was asked although no mart it reads is there")
+
+
+def test_one_engine_and_two_queries_per_report(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_CountingEngine, "queries", [])
+    monkeypatch.setattr(metric_queries, "MetricsEngine", _CountingEngine)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        report = build_report(conn, generated_at=GENERATED_AT)
+    assert _CountingEngine.engines == 1
+    assert _CountingEngine.queries == [("month",), ("month", "stage")]
+    assert report.metrics_queries == 2
+    assert report.metrics_unavailable is None
+
+
+@pytest.mark.parametrize("sales_metric_marts", ["missing", "empty"])
+def test_a_report_without_the_sales_marts_still_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sales_metric_marts: str
+) -> None:
+    if sales_metric_marts == "missing":  # nothing to ask: the engine is not even opened
+        monkeypatch.setattr(metric_queries, "MetricsEngine", _no_engine)
+    path = make_warehouse(tmp_path / "w.duckdb", sales_metric_marts=sales_metric_marts)
+    with duckdb.connect(str(path), read_only=True) as conn:
+        report = build_report(conn, generated_at=GENERATED_AT)
+    empty = {s.key for s in report.sections if s.rows == 0}
+    assert "Nothing to show: no data yet in marts.fct_opportunities." in section_body(
+        report.html, "sales"
+    )
+    assert "Nothing to show: no data yet in marts.mart_pipeline_by_stage." in section_body(
+        report.html, "pipeline"
+    )
+    if sales_metric_marts == "missing":
+        assert empty == {"sales", "pipeline", "targets"}
+        assert (  # mart_sales_monthly is there
+            "Nothing to show: no data yet in marts.dim_persons and marts.fct_opportunities."
+        ) in section_body(report.html, "targets")
+    else:  # the targets are there, the actuals have no value: dashes, not zeros
+        assert empty == {"sales", "pipeline"}
+        assert row(tables(report.html)["table-targets"], "2026-01") == [
+            "2026-01", "–", "40", "–", "–", "5", "–", "–", "4", "–"
+        ]  # fmt: skip
+    for key in empty:
+        assert "<svg" not in section_body(report.html, key)
+        assert "<table" not in section_body(report.html, key)
+    # the sections read from the marts are as before
+    assert row(tables(report.html)["table-revenue"], "2026-01")[2] == "10,000"
+
+
+def test_a_month_without_targets_says_so(tmp_path: Path) -> None:
+    path = make_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(
+            "update marts.mart_sales_monthly "
+            "set leads_target = null, mqls_target = null, new_customers_target = null"
+        )
+    body = section_body(render(path), "targets")
+    assert (
+        "Nothing to show: no lead, MQL or new-customer target for any month yet in "
+        "marts.mart_sales_monthly (seed targets_monthly)."
+    ) in body
+
+
+def test_the_report_renders_when_the_semantic_layer_cannot_answer(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self, metrics, by=(), since=None, where=()):  # noqa: ANN001, ANN202
+        raise MetricsError("Unable to resolve metric 'avg_deal_size'")
+
+    monkeypatch.setattr(MetricsEngine, "query", fail)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        report = build_report(conn, generated_at=GENERATED_AT)
+    assert report.metrics_unavailable == "Unable to resolve metric 'avg_deal_size'"
+    for key in ("sales", "pipeline", "targets"):
+        assert (
+            "Nothing to show: the semantic layer could not answer (Unable to resolve metric "
+            "&#39;avg_deal_size&#39;)."
+        ) in section_body(report.html, key)
+    assert row(tables(report.html)["table-revenue"], "2026-01")[2] == "10,000"
+
+
+def test_each_sales_section_names_the_marts_its_metrics_read() -> None:
+    """The sources a section shows (and checks for before asking) are the marts the
+    semantic models of its metrics read."""
+    manifest = json.loads(SEMANTIC_MANIFEST.read_text())
+    mart_of_measure = {
+        measure["name"]: model["node_relation"]["alias"]
+        for model in manifest["semantic_models"]
+        for measure in model["measures"]
+    }
+    inputs = {
+        metric["name"]: {m["name"] for m in metric["type_params"]["input_measures"]}
+        for metric in manifest["metrics"]
+    }
+    for metrics, sources in (
+        (metric_queries.SALES_METRICS, metric_queries.SALES_SOURCES),
+        (metric_queries.TARGET_METRICS, metric_queries.TARGET_SOURCES),
+        (metric_queries.PIPELINE_METRICS, metric_queries.PIPELINE_SOURCES),
+    ):
+        read = {mart_of_measure[measure] for metric in metrics for measure in inputs[metric]}
+        assert read == set(sources), metrics
+    assert set(metric_queries.METRIC_MARTS) == {
+        *metric_queries.SALES_SOURCES,
+        *metric_queries.TARGET_SOURCES,
+        *metric_queries.PIPELINE_SOURCES,
+    }
+
+
+def test_summary_cards_total_the_months(page: str) -> None:
     summary = page[page.index('id="summary"') : page.index("</header>")]
     assert "2026-01 – 2026-02" in summary
     assert ">35,000<" in summary  # won revenue 10,000 + 25,000
@@ -220,8 +626,8 @@ def test_summary_cards_total_the_months(warehouse: Path) -> None:
     assert ">2,735<" in summary  # ad spend 1,500 + 1,234.50, rounded
 
 
-def test_funnel_conversion_rates(warehouse: Path) -> None:
-    found = tables(render(warehouse))
+def test_funnel_conversion_rates(page: str) -> None:
+    found = tables(page)
     funnel = found["table-funnel"]
     assert row(funnel, "Visitor → Lead") == ["Visitor → Lead", "30", "10", "33.3%"]
     assert row(funnel, "Lead → MQL") == ["Lead → MQL", "10", "4", "40.0%"]
@@ -231,8 +637,8 @@ def test_funnel_conversion_rates(warehouse: Path) -> None:
     assert row(cohorts, "2026-01") == ["2026-01", "40.0%", "25.0%"]
 
 
-def test_channel_roi_under_each_model(warehouse: Path) -> None:
-    found = tables(render(warehouse))
+def test_channel_roi_under_each_model(page: str) -> None:
+    found = tables(page)
     revenue = found["table-roi-revenue"]
     assert revenue[0] == ["Channel", "Spend (USD)", "First touch", "Linear"]
     assert revenue[1] == ["Revenue", "ROAS", "Revenue", "ROAS"]
@@ -248,14 +654,13 @@ def test_channel_roi_under_each_model(warehouse: Path) -> None:
     assert row(leads, "Direct") == ["Direct", "0", "6.0", "0.00", "1.0", "8.0", "0.00", "1.5"]
 
 
-def test_spend_cpl_and_cac_by_month(warehouse: Path) -> None:
-    spend = tables(render(warehouse))["table-spend"]
+def test_spend_cpl_and_cac_by_month(page: str) -> None:
+    spend = tables(page)["table-spend"]
     assert row(spend, "2026-01") == ["2026-01", "1,500", "500", "30", "50.00", "2", "1,000.00"]
     assert row(spend, "2026-02") == ["2026-02", "1,235", "0", "0", "–", "0", "–"]
 
 
-def test_email_campaigns_table_escapes_names(warehouse: Path) -> None:
-    page = render(warehouse)
+def test_email_campaigns_table_escapes_names(page: str) -> None:
     assert "Spring &lt;b&gt;launch&lt;/b&gt; &amp; more" in page
     assert "<b>launch</b>" not in page
     email = tables(page)["table-email"]
@@ -265,6 +670,11 @@ def test_email_campaigns_table_escapes_names(warehouse: Path) -> None:
     ]  # fmt: skip
 
 
+def section_body(html: str, key: str) -> str:
+    body = html[html.index(f'<section id="{key}">') :]
+    return body[: body.index("</section>")]
+
+
 def test_empty_and_missing_marts_say_no_data_yet(tmp_path: Path) -> None:
     path = make_warehouse(tmp_path / "w.duckdb", with_funnel=False, with_email=False)
     conn = duckdb.connect(str(path), read_only=True)
@@ -272,23 +682,34 @@ def test_empty_and_missing_marts_say_no_data_yet(tmp_path: Path) -> None:
         report = build_report(conn, generated_at=GENERATED_AT)
     finally:
         conn.close()
-    assert report.rows_per_section == {"revenue": 2, "funnel": 0, "roi": 8, "spend": 2, "email": 0}
+    assert report.rows_per_section == {
+        "revenue": 2,
+        "sales": 3,  # months with a closed deal
+        "pipeline": 5,  # month ends x stages
+        "targets": 2,  # months with a target
+        "funnel": 0,
+        "roi": 8,
+        "spend": 2,
+        "email": 0,
+    }
     for key in ("funnel", "email"):
-        body = report.html[report.html.index(f'id="{key}"') :]
-        body = body[: body.index("</section>")]
+        body = section_body(report.html, key)
         assert "no data yet" in body
         assert "<table" not in body
 
 
-def test_a_warehouse_without_marts_renders_every_section_empty(tmp_path: Path) -> None:
+def test_a_warehouse_without_marts_renders_every_section_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metric_queries, "MetricsEngine", _no_engine)
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     page = render(tmp_path / "empty.duckdb")
-    assert page.count("no data yet") == 5
+    assert page.count("no data yet") == 8
     assert 'id="summary"' not in page
 
 
-def test_the_page_is_self_contained(warehouse: Path) -> None:
-    page = render(warehouse).lower()
+def test_the_page_is_self_contained(page: str) -> None:
+    page = page.lower()
     assert "http://" not in page
     assert "https://" not in page
     for external in ("<script", "<link", "@import", "<img", "url("):
@@ -347,6 +768,10 @@ def test_report_asset_spec() -> None:
         dg.AssetKey(["marts", "mart_funnel"]),
         dg.AssetKey(["marts", "mart_channel_roi"]),
         dg.AssetKey(["marts", "mart_email_campaigns"]),
+        # through the semantic layer's metrics
+        dg.AssetKey(["marts", "fct_opportunities"]),
+        dg.AssetKey(["marts", "mart_pipeline_by_stage"]),
+        dg.AssetKey(["marts", "dim_persons"]),
     }
     assert "Static HTML report" in (node.description or "")
     assert node.pools in (set(), None)  # it only reads: no writer slot
@@ -377,14 +802,18 @@ def test_report_asset_materializes_from_the_published_file(
     assert (report_dir / "latest.html").read_text() == path.read_text()
     assert metadata["rows_per_section"].value == {
         "revenue": 2,
+        "sales": 3,
+        "pipeline": 5,
+        "targets": 2,
         "funnel": 6,
         "roi": 8,
         "spend": 2,
         "email": 1,
     }
-    assert len(metadata["sections"].value) == 5
+    assert len(metadata["sections"].value) == 8
     assert metadata["empty_sections"].value == []
     assert metadata["currency"].value == "USD"
+    assert metadata["metrics_queries"].value == 2
 
 
 def test_the_report_names_the_marts_held_back_and_why(warehouse: Path, tmp_path: Path) -> None:
