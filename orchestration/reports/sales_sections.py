@@ -78,8 +78,10 @@ def stage_order(stages: Iterable[str]) -> list[str]:
 
 
 def _with_values(months: Sequence[MetricMonth], names: Sequence[str]) -> list[MetricMonth]:
-    """The months where any of ``names`` has a value."""
-    return [m for m in months if any(m.values.get(n) is not None for n in names)]
+    """The months where something happened: any of ``names`` has a value other than 0
+    (the semantic layer fills counts with 0 in a month another metric of the query
+    has, e.g. a month with a target and no deal)."""
+    return [m for m in months if any(m.values.get(n) not in (None, 0) for n in names)]
 
 
 def _on_calendar(

@@ -394,7 +394,8 @@ def test_months_without_renewals_are_gaps_not_zero_churn(page: str) -> None:
     assert "<polyline" not in churn
     targets = figures(page)
     leads = targets["metrics: leads (Leads), leads_target (Leads target)"]
-    assert tooltips(leads, "rect") == ["2026-01: Leads 30"]  # no bar for February
+    # February has no lead: a count is 0 (not a gap), so its bar is there at 0
+    assert tooltips(leads, "rect") == ["2026-01: Leads 30", "2026-02: Leads 0"]
     assert tooltips(leads, "line") == ["2026-01: Leads target 40", "2026-02: Leads target 10"]
     mqls = targets["metrics: mqls (MQLs), mqls_target (MQLs target)"]
     assert tooltips(mqls, "line") == ["2026-01: MQLs target 5"]  # no target in February
@@ -441,8 +442,9 @@ def test_leads_mqls_and_new_customers_against_target(page: str) -> None:
     assert row(targets, "2026-01") == [
         "2026-01", "30", "40", "75.0%", "6", "5", "120.0%", "2", "4", "50.0%"
     ]  # fmt: skip
+    # no lead in February: 0 leads, 0% of its target; no MQL target: no attainment
     assert row(targets, "2026-02") == [
-        "2026-02", "–", "10", "–", "2", "–", "–", "0", "1", "0.0%"
+        "2026-02", "0", "10", "0.0%", "2", "–", "–", "0", "1", "0.0%"
     ]  # fmt: skip
     assert len(targets) == 4  # March has no target: the section covers January-February
     attainment = figures(page)[
@@ -451,6 +453,7 @@ def test_leads_mqls_and_new_customers_against_target(page: str) -> None:
     ]
     assert tooltips(attainment, "circle") == [
         "2026-01: Leads 75.0%",
+        "2026-02: Leads 0.0%",
         "2026-01: MQLs 120.0%",
         "2026-01: New customers 50.0%",
         "2026-02: New customers 0.0%",
@@ -547,10 +550,10 @@ def test_a_report_without_the_sales_marts_still_renders(
         assert (  # mart_sales_monthly is there
             "Nothing to show: no data yet in marts.dim_persons and marts.fct_opportunities."
         ) in section_body(report.html, "targets")
-    else:  # the targets are there, the actuals have no value: dashes, not zeros
+    else:  # the targets are there and nothing happened: counts are 0, attainment 0%
         assert empty == {"sales", "pipeline"}
         assert row(tables(report.html)["table-targets"], "2026-01") == [
-            "2026-01", "–", "40", "–", "–", "5", "–", "–", "4", "–"
+            "2026-01", "0", "40", "0.0%", "0", "5", "0.0%", "0", "4", "0.0%"
         ]  # fmt: skip
     for key in empty:
         assert "<svg" not in section_body(report.html, key)
