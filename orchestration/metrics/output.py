@@ -26,6 +26,8 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
+        if value == 0:
+            return "0"
         return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"

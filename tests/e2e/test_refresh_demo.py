@@ -268,7 +268,9 @@ def test_refresh_publishes_the_marts_and_a_report(demo) -> None:
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
         for name, rows in published.items():
             assert conn.execute(f'select count(*) from marts."{name}"').fetchone()[0] == rows
-    assert "mart_sales_monthly" in published and len(published) == 10
+    # the 10 marts of the contract and the extra sales marts, fct_opportunities and the
+    # calendar dim_dates
+    assert "mart_sales_monthly" in published and len(published) == 12
     latest = root / "reports" / "latest.html"
     assert latest.exists() and "Revenue" in latest.read_text()
 
@@ -329,8 +331,9 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
     raw or the marts. A currency code no FX source knows is a blocking raw check
     (currency_codes_are_iso_4217): refresh exits 1, says which rule broke, and leaves
     every model downstream of raw/google_ads/ad_stats at its last good build. Every
-    mart is built from Google Ads (campaign names, the FX span), so the published file
-    holds every mart back at its last good build and says by which rule. `journey
+    mart but the calendar dim_dates is built from Google Ads (campaign names, the FX
+    span), so the published file holds each of them back at its last good build and
+    says by which rule; dim_dates is published fresh. `journey
     check` then reports the same failure without rebuilding.
     """
     _, env, root, first, _, _, _ = demo
@@ -381,8 +384,14 @@ def test_a_poisoned_landing_zone_fails_the_refresh_with_a_readable_reason(demo) 
             "select table_name, row_count, data_run_id, held_back, held_by "
             "from marts._publication order by 1"
         ).fetchall()
-    assert [(name, rows, built_by) for name, rows, built_by, _, _ in held] == published_before
+    # dim_dates, the calendar, is built from nothing the rule guards: it is the one mart
+    # published fresh; every other keeps its last good build
+    kept = [(name, rows, built_by) for name, rows, built_by, _, _ in held if name != "dim_dates"]
+    assert kept == [row for row in published_before if row[0] != "dim_dates"]
     for name, _, _, held_back, held_by in held:
+        if name == "dim_dates":
+            assert (held_back, held_by) == (False, None)
+            continue
         assert held_back, name
         assert "raw/google_ads/ad_stats / currency_codes_are_iso_4217" in held_by, name
     assert "HELD BACK mart_sales_monthly" in refresh.stdout

@@ -24,6 +24,7 @@ RESULT = MetricsResult(
     rows=(
         (dt.datetime(2026, 1, 1), Decimal("257399.110000"), 5),
         (dt.datetime(2026, 2, 1), None, 0),
+        (dt.datetime(2026, 3, 1), Decimal("0.000000"), 0),
     ),
     sql="select 1",
     seconds=0.5,
@@ -35,7 +36,8 @@ def test_table_aligns_numbers_and_leaves_nulls_blank() -> None:
     assert lines[0].split() == ["metric_time__month", "won_revenue", "won_deals"]
     assert lines[2].split() == ["2026-01-01", "257,399.11", "5"]
     assert lines[3].split() == ["2026-02-01", "0"]
-    assert lines[-1] == "(2 rows, 0.50 s)"
+    assert lines[4].split() == ["2026-03-01", "0", "0"]  # money 0 is 0, not 0.0000
+    assert lines[-1] == "(3 rows, 0.50 s)"
 
 
 def test_csv_and_json_keep_values_and_nulls() -> None:
@@ -43,10 +45,12 @@ def test_csv_and_json_keep_values_and_nulls() -> None:
         "metric_time__month,won_revenue,won_deals",
         "2026-01-01,257399.11,5",
         "2026-02-01,,0",
+        "2026-03-01,0.0,0",
     ]
     assert json.loads(render(RESULT, "json")) == [
         {"metric_time__month": "2026-01-01", "won_revenue": 257399.11, "won_deals": 5},
         {"metric_time__month": "2026-02-01", "won_revenue": None, "won_deals": 0},
+        {"metric_time__month": "2026-03-01", "won_revenue": 0.0, "won_deals": 0},
     ]
 
 
