@@ -74,3 +74,23 @@
 {% macro sales_avg_deal_size(won_revenue, won_deals) -%}
     cast({{ won_revenue }} / nullif({{ won_deals }}, 0) as decimal(18, 6))
 {%- endmacro %}
+
+{#-
+    definitions §5 Churn, per account and CloseDate month over `opportunity_months`
+    (from sales_opportunity_months): the accounts with a closed Renewal that month, and
+    whether it churned (a Renewal closed lost and none won that month). Read by
+    mart_sales_monthly (churn) and fct_opportunities (its renewal flags).
+-#}
+{% macro sales_renewal_accounts(opportunity_months) -%}
+    select
+        close_month,
+        account_id,
+        max(case when is_lost then 1 else 0 end) = 1
+        and max(case when is_won then 1 else 0 end) = 0 as is_churned
+    from {{ opportunity_months }}
+    where
+        is_closed
+        and opportunity_type = 'Renewal'
+        and account_id is not null
+    group by close_month, account_id
+{%- endmacro %}

@@ -41,17 +41,7 @@ account_first_wins as (
 -- month were lost with none won
 renewal_months as (
 
-    select
-        account_id,
-        close_month,
-        max(case when is_won then 1 else 0 end) as has_won_renewal,
-        max(case when is_lost then 1 else 0 end) as has_lost_renewal
-    from opportunity_months
-    where
-        is_closed
-        and opportunity_type = 'Renewal'
-        and account_id is not null
-    group by account_id, close_month
+    {{ sales_renewal_accounts('opportunity_months') }}
 
 ),
 
@@ -79,10 +69,7 @@ final as (
             renewal_months.account_id is not null and opportunity_months.is_closed,
             false
         ) as is_closed_renewal,
-        coalesce(
-            renewal_months.has_lost_renewal = 1 and renewal_months.has_won_renewal = 0,
-            false
-        ) as is_churned_renewal,
+        coalesce(renewal_months.is_churned, false) as is_churned_renewal,
         -- dates
         opportunity_months.created_date,
         opportunity_months.close_date,

@@ -168,29 +168,18 @@ new_customers_monthly as (
 -- of its Renewals closing that month was won)
 renewal_accounts as (
 
-    select
-        close_month as month,
-        account_id,
-        max(case when is_won then 1 else 0 end) as has_won_renewal,
-        max(case when is_lost then 1 else 0 end) as has_lost_renewal
-    from opportunity_months
-    where
-        is_closed
-        and opportunity_type = 'Renewal'
-        and account_id is not null
-    group by close_month, account_id
+    {{ sales_renewal_accounts('opportunity_months') }}
 
 ),
 
 churn_monthly as (
 
     select
-        month,
+        close_month as month,
         count(*) as renewal_accounts,
-        count(*) filter (where has_lost_renewal = 1 and has_won_renewal = 0)
-            as churned_accounts
+        count(*) filter (where is_churned) as churned_accounts
     from renewal_accounts
-    group by month
+    group by close_month
 
 ),
 
