@@ -4,8 +4,9 @@ pipeline by month end and stage, answered by ``MetricsEngine`` from the publishe
 The sections a sales lead reads (deal size, sales cycle, churn, open pipeline, targets)
 show the metrics of ``dbt_project/models/semantic/`` as they are, so the report and
 ``journey metrics`` give one number for one definition. One engine per render and at
-most two queries: every monthly metric in one request (MetricFlow joins them on the
-month) and the open pipeline by month and stage in the other.
+most three queries: every monthly metric in one request (MetricFlow joins them on the
+month), the targets and their actuals by quarter, and the open pipeline by month and
+stage.
 
 A section's metrics are asked for only when every mart they read is in the file, so a
 file without the sales marts renders those sections as "no data yet" without opening
@@ -55,9 +56,15 @@ TARGET_METRICS = (
     "new_customers_target",
     "new_customers_attainment",
 )
-"""Leads, MQLs and new customers against their monthly targets."""
+"""Leads, MQLs and new customers against their monthly targets (and by quarter)."""
 
 TARGETS = ("leads_target", "mqls_target", "new_customers_target")
+
+REVENUE_TARGET_METRICS = ("won_revenue", "revenue_target", "revenue_attainment")
+QUARTER_METRICS = REVENUE_TARGET_METRICS + TARGET_METRICS
+"""Every target against its actual by quarter: the demo's plan, like most sales plans,
+is met or missed by the quarter, while a month swings with when a few large deals
+close."""
 
 PIPELINE_METRICS = ("open_pipeline", "open_opportunities")
 """Open pipeline, a month-end balance, by stage."""
@@ -96,6 +103,8 @@ class MetricsData:
     """What the semantic layer answered for the report."""
 
     months: list[MetricMonth] = field(default_factory=list)
+    quarters: list[MetricMonth] = field(default_factory=list)
+    """``QUARTER_METRICS`` by quarter (``month`` is the quarter's first day)."""
     pipeline: list[PipelineCell] = field(default_factory=list)
     asked: frozenset[str] = frozenset()
     """The metrics queried; a section whose metrics were not asked has a mart missing."""
@@ -147,10 +156,13 @@ def read_metrics(conn: duckdb.DuckDBPyConnection, published: Path | None = None)
     monthly: list[str] = []
     if present(SALES_SOURCES):
         monthly += SALES_METRICS
+    quarterly: list[str] = []
     if present(TARGET_SOURCES):
-        monthly += [m for m in TARGET_METRICS if m not in monthly]
+        # revenue_target by month tells which quarters the plan covers in full
+        monthly += [m for m in (*TARGET_METRICS, "revenue_target") if m not in monthly]
+        quarterly = list(QUARTER_METRICS)
     pipeline = list(PIPELINE_METRICS) if present(PIPELINE_SOURCES) else []
-    asked = frozenset(monthly + pipeline)
+    asked = frozenset(monthly + quarterly + pipeline)
     if not asked:
         return MetricsData(missing=missing, labels=labels)
     if problem is not None:
@@ -164,19 +176,23 @@ def read_metrics(conn: duckdb.DuckDBPyConnection, published: Path | None = None)
             unavailable="the report reads no published file",
         )
     months: list[MetricMonth] = []
+    quarters: list[MetricMonth] = []
     cells: list[PipelineCell] = []
     queries, seconds = 0, 0.0
     try:
         with MetricsEngine(path) as engine:
-            if monthly:
-                result = engine.query(monthly, by=["month"])
+            grains = ((monthly, "month", months), (quarterly, "quarter", quarters))
+            for names, grain, rows in grains:
+                if not names:
+                    continue
+                result = engine.query(names, by=[grain])
                 queries, seconds = queries + 1, seconds + result.seconds
                 at = {name: i for i, name in enumerate(result.columns)}
                 for row in result.rows:
-                    month = _month(row[at[MONTH]])
-                    if month is None:  # persons never reaching a stage: no month
+                    start = _month(row[at[f"metric_time__{grain}"]])
+                    if start is None:  # persons never reaching a stage: no month
                         continue
-                    months.append(MetricMonth(month, {m: _number(row[at[m]]) for m in monthly}))
+                    rows.append(MetricMonth(start, {m: _number(row[at[m]]) for m in names}))
             if pipeline:
                 result = engine.query(pipeline, by=["month", "stage"])
                 queries, seconds = queries + 1, seconds + result.seconds
@@ -202,6 +218,7 @@ def read_metrics(conn: duckdb.DuckDBPyConnection, published: Path | None = None)
         )
     return MetricsData(
         months=sorted(months, key=lambda m: m.month),
+        quarters=sorted(quarters, key=lambda m: m.month),
         pipeline=cells,
         asked=asked,
         missing=missing,

@@ -12,7 +12,8 @@ This module wires the parts together:
 
 - ``queries.py`` reads the marts of the published file into plain dataclasses,
 - ``metric_queries.py`` asks the semantic layer (``MetricsEngine``, one per render,
-  two queries) for the sales metrics by month and the open pipeline by stage,
+  three queries) for the sales metrics by month, the targets by quarter and the open
+  pipeline by stage,
 - ``sections.py``, ``pivots.py`` and ``sales_sections.py`` shape them per section and
   draw the charts (``charts.py``), each a figure captioned with its metrics
   (``views.py``),
@@ -177,9 +178,10 @@ def render_report(
 
     Sections: revenue and won deals against target by month; average deal size, sales
     cycle and churn by month; open pipeline by stage; leads, MQLs and new customers
-    against target; the funnel with its conversion rates; channel ROI under each
-    attribution model; spend / CPL / CAC by month; and the email campaigns. A mart that
-    is missing or empty shows "no data yet".
+    against target by month, and every target by quarter; the funnel with its
+    conversion rates; channel ROI under each attribution model; spend / CPL / CAC by
+    month; and the email campaigns. A mart that is missing or empty shows "no data
+    yet".
     """
     return build_report(
         conn, generated_at=generated_at, title=title, currency=currency, published=published

@@ -1,7 +1,7 @@
 """The sections a sales lead reads, drawn from the semantic layer's metrics (the same
 numbers as ``journey metrics``): deal size, sales cycle and churn by month; the open
 pipeline by stage at the latest month end and at every month end; leads, MQLs and new
-customers against their targets by month.
+customers against their targets by month, and every target (revenue too) by quarter.
 
 Each function takes the :class:`~orchestration.reports.metric_queries.MetricsData`
 the report read and returns its section. Values are the metrics' answers as they are:
@@ -31,6 +31,7 @@ from orchestration.reports.formats import (
 from orchestration.reports.metric_queries import (
     PIPELINE_METRICS,
     PIPELINE_SOURCES,
+    REVENUE_TARGET_METRICS,
     SALES_METRICS,
     SALES_SOURCES,
     TARGET_METRICS,
@@ -366,8 +367,60 @@ TARGET_CHARTS = (
 )
 
 
+REVENUE_TARGET = TargetChart(*REVENUE_TARGET_METRICS, "Revenue", PALETTE[2])
+QUARTER_MEASURES = (REVENUE_TARGET, *TARGET_CHARTS)
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    """One quarter of every target against its actual. ``cells`` holds, per measure of
+    ``QUARTER_MEASURES``, the actual, the target and the attainment; the target and the
+    attainment are ``None`` unless the plan sets that target for all three months (a
+    quarter planned in part would compare three months of actuals with less plan)."""
+
+    quarter: dt.date
+    cells: tuple[tuple[Value, Value, Value], ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.quarter.year} Q{(self.quarter.month - 1) // 3 + 1}"
+
+
+def quarter_of(month: dt.date) -> dt.date:
+    return dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+
+
+def quarter_rows(
+    quarters: Sequence[MetricMonth], months: Sequence[MetricMonth], first: dt.date, last: dt.date
+) -> list[QuarterRow]:
+    """The quarters from ``first``'s to ``last``'s, each measure's target and attainment
+    kept where ``months`` has that target in all three of the quarter's months."""
+    planned: dict[tuple[dt.date, str], int] = {}
+    for m in months:
+        for measure in QUARTER_MEASURES:
+            if m.values.get(measure.target) is not None:
+                key = (quarter_of(m.month), measure.target)
+                planned[key] = planned.get(key, 0) + 1
+    rows = []
+    for q in quarters:
+        if not quarter_of(first) <= q.month <= quarter_of(last):
+            continue
+        cells = []
+        for measure in QUARTER_MEASURES:
+            full = planned.get((q.month, measure.target), 0) == 3
+            cells.append(
+                (
+                    q.values.get(measure.actual),
+                    q.values.get(measure.target) if full else None,
+                    q.values.get(measure.attainment) if full else None,
+                )
+            )
+        rows.append(QuarterRow(q.month, tuple(cells)))
+    return rows
+
+
 def targets_section(metrics: MetricsData) -> SectionView:
-    key, title = "targets", "Leads, MQLs and new customers against target"
+    key, title = "targets", "Leads, MQLs, new customers and revenue against target"
     if not asked_for(metrics, TARGET_METRICS):
         return _empty(key, title, TARGET_SOURCES, metrics, TARGET_METRICS)
     found = _with_values(metrics.months, TARGETS)
@@ -385,12 +438,18 @@ def targets_section(metrics: MetricsData) -> SectionView:
         title,
         len(found),
         TARGET_SOURCES,
-        _targets_context(rows, metrics.labels),
+        _targets_context(
+            rows,
+            quarter_rows(metrics.quarters, metrics.months, found[0].month, found[-1].month),
+            metrics.labels,
+        ),
         from_metrics=True,
     )
 
 
-def _targets_context(rows: Sequence[MetricMonth], labels: Mapping[str, str]) -> dict[str, Any]:
+def _targets_context(
+    rows: Sequence[MetricMonth], quarters: Sequence[QuarterRow], labels: Mapping[str, str]
+) -> dict[str, Any]:
     months = [fmt_month(r.month) for r in rows]
 
     def against_target(chart: TargetChart) -> Figure:
@@ -423,4 +482,11 @@ def _targets_context(rows: Sequence[MetricMonth], labels: Mapping[str, str]) -> 
         "months": rows,
         "measures": TARGET_CHARTS,
         "pairs": [figures[:2], figures[2:]],
+        "quarters": quarters,
+        "quarter_measures": QUARTER_MEASURES,
+        "quarter_caption": caption(
+            [name for m in QUARTER_MEASURES for name in (m.actual, m.target, m.attainment)],
+            labels,
+            "by quarter",
+        ),
     }

@@ -337,6 +337,24 @@ def test_deal_revenue_counts_once_per_deal(published: Path) -> None:
     assert math.isclose(sum(float(r[1] or 0) for r in by_type), total, rel_tol=1e-12)
 
 
+def test_the_demo_plan_is_met_or_missed_by_the_quarter(published: Path) -> None:
+    """The demo's plan (seed targets_monthly) is sized to the demo company: every quarter
+    it plans in full and has data for lands within 80-120% on revenue, leads and MQLs,
+    with honest misses among them; new customers, one to three a quarter, may miss by
+    more. A month swings with when a few large deals close; the report shows both."""
+    attainment = ["revenue_attainment", "leads_attainment", "mqls_attainment"]
+    with MetricsEngine(published) as engine:
+        result = engine.query(
+            [*attainment, "new_customers_attainment"], by=["quarter"], since=dt.date(2026, 1, 1)
+        )
+    quarters = {row[0]: row[1:] for row in result.rows if row[1] is not None}
+    assert len(quarters) == 3, result.rows  # 2026 Q1-Q3: the demo's data ends in September
+    values = [float(v) for row in quarters.values() for v in row[: len(attainment)]]
+    assert all(0.8 <= v <= 1.2 for v in values), quarters
+    assert any(v < 1 for v in values) and any(v > 1 for v in values)
+    assert all(float(row[-1]) > 0 for row in quarters.values())  # a new customer each quarter
+
+
 def _metrics_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,

@@ -299,7 +299,7 @@ def test_every_section_is_present_in_order(page: str) -> None:
         "Revenue and won deals against target",
         "Deal size, sales cycle and churn",
         "Open pipeline by stage",
-        "Leads, MQLs and new customers against target",
+        "Leads, MQLs, new customers and revenue against target",
         "Funnel and conversion rates",
         "Channel ROI under each attribution model",
         "Spend, cost per lead and customer acquisition cost",
@@ -460,6 +460,41 @@ def test_leads_mqls_and_new_customers_against_target(page: str) -> None:
     ]
 
 
+def test_a_quarter_planned_in_part_shows_its_actuals_alone(page: str) -> None:
+    quarters = tables(page)["table-targets-quarters"]
+    assert quarters[0] == ["Quarter", "Revenue", "Leads", "MQLs", "New customers"]
+    assert quarters[1] == ["Actual", "Target", "Attainment"] * 4
+    # the plan stops in February: Q1's actuals (March's deals o7-o9 too: 10,000 +
+    # 25,000 + 9,000 won, 30 leads, 6 + 2 MQLs, o1, o2, o8, o9 first wins), no target
+    assert quarters[2:] == [
+        ["2026 Q1", "44,000", "–", "–", "30", "–", "–", "8", "–", "–", "4", "–", "–"]
+    ]
+
+
+def test_every_target_against_its_actual_by_quarter(tmp_path: Path) -> None:
+    path = make_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(path)) as conn:  # the plan covers March, and February's MQLs
+        conn.execute(
+            "update marts.mart_sales_monthly set mqls_target = 3 where month = '2026-02-01'"
+        )
+        conn.execute(
+            "insert into marts.mart_sales_monthly (month, revenue_target, leads_target, "
+            "mqls_target, new_customers_target) values ('2026-03-01', 8000, 10, 5, 2)"
+        )
+    quarters = tables(render(path))["table-targets-quarters"]
+    # revenue 44,000 / (12,000 + 20,000 + 8,000) = 110.0%; leads 30 / (40 + 10 + 10) =
+    # 50.0%; MQLs 8 / (5 + 3 + 5) = 61.5%; new customers 4 / (4 + 1 + 2) = 57.1%
+    assert quarters[2:] == [
+        [
+            "2026 Q1",
+            "44,000", "40,000", "110.0%",
+            "30", "60", "50.0%",
+            "8", "13", "61.5%",
+            "4", "7", "57.1%",
+        ]
+    ]  # fmt: skip
+
+
 def test_every_chart_names_the_metric_it_shows(page: str) -> None:
     assert list(figures(page)) == [
         # revenue (mart_sales_monthly columns the metric-equals-mart test checks)
@@ -516,7 +551,7 @@ def _no_engine(published: Path) -> MetricsEngine:
     raise AssertionError("the semantic layer was asked although no mart it reads is there")
 
 
-def test_one_engine_and_two_queries_per_report(
+def test_one_engine_and_three_queries_per_report(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_CountingEngine, "queries", [])
@@ -524,8 +559,8 @@ def test_one_engine_and_two_queries_per_report(
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         report = build_report(conn, generated_at=GENERATED_AT)
     assert _CountingEngine.engines == 1
-    assert _CountingEngine.queries == [("month",), ("month", "stage")]
-    assert report.metrics_queries == 2
+    assert _CountingEngine.queries == [("month",), ("quarter",), ("month", "stage")]
+    assert report.metrics_queries == 3
     assert report.metrics_unavailable is None
 
 
@@ -816,7 +851,7 @@ def test_report_asset_materializes_from_the_published_file(
     assert len(metadata["sections"].value) == 8
     assert metadata["empty_sections"].value == []
     assert metadata["currency"].value == "USD"
-    assert metadata["metrics_queries"].value == 2
+    assert metadata["metrics_queries"].value == 3
 
 
 def test_the_report_names_the_marts_held_back_and_why(warehouse: Path, tmp_path: Path) -> None:
