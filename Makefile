@@ -5,6 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The tests also run the project on Apache Spark: the `spark` extra (dbt-spark, pyspark)
+# and Java, neither of which `make run` needs.
+SPARK_INSTALLED := $(VENV)/.installed-spark
 MANIFEST := dbt_project/target/manifest.json
 # The manifest is parsed with the warehouse path `journey` will use, so dbt's partial
 # parsing stays valid at run time (a changed profile forces a full re-parse).
@@ -12,13 +15,17 @@ JOURNEY_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
 export JOURNEY_WAREHOUSE
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
 
-.PHONY: install manifest browser run test test-fast dev lint format clean
+.PHONY: install manifest browser java run test test-fast dev lint format clean
 
 install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(SPARK_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,spark]'
 	@touch $@
 
 # The dbt manifest is built here, at install time, never at import time.
@@ -37,11 +44,15 @@ run: $(MANIFEST)
 browser:
 	@sh tests/reports/install_chromium.sh
 
+# The Spark tests need Java; the script installs Debian's JRE 17 where it can.
+java:
+	@sh tests/spark/install_java.sh
+
 # One worker per core (pytest-xdist); a test module stays on one worker, so its
 # module-scoped builds are made once.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-test: $(MANIFEST) browser
+test: $(MANIFEST) browser java $(SPARK_INSTALLED)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-fast: $(MANIFEST)

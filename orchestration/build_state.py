@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.registry import LEDGER_TABLE, RAW_SCHEMA
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 STATE_TABLE = f"{RAW_SCHEMA}._refresh_state"
 BUILT = "built"
@@ -60,8 +60,13 @@ _DEFINITION_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py"}
 
 def definitions_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """sha256 over the dbt project's SQL, YAML, seeds and ``dbt_project.yml``: what a
-    build computes with. Documentation (``.md``) is left out; it changes no number."""
+    build computes with. Documentation (``.md``) is left out; it changes no number.
+    Under ``JOURNEY_ENGINE=spark`` the engine is part of it too: switching engines
+    builds everything once on the new one."""
     digest = hashlib.sha256()
+    engine = Settings.from_env().engine
+    if engine != "duckdb":
+        digest.update(f"engine={engine}\0".encode())
     files = [project_dir / "dbt_project.yml"]
     for folder in _DEFINITION_FOLDERS:
         base = project_dir / folder

@@ -13,7 +13,14 @@ import dagster as dg
 import duckdb
 
 from orchestration.locks import WRITER_LOCK_TIMEOUT, writer_lock
-from orchestration.settings import ENV_WAREHOUSE, Settings, duckdb_config
+from orchestration.settings import (
+    ENV_ENGINE,
+    ENV_SPARK_RAW_DIR,
+    ENV_SPARK_WAREHOUSE_DIR,
+    ENV_WAREHOUSE,
+    Settings,
+    duckdb_config,
+)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -57,8 +64,15 @@ class WarehouseResource(dg.ConfigurableResource):
             yield
 
     def export_warehouse_env(self) -> None:
-        """Make the dbt subprocess write the same file this resource points at."""
-        os.environ[ENV_WAREHOUSE] = str(self.settings().warehouse)
+        """Make the dbt subprocess write the same file this resource points at (and, on
+        Spark, read raw and keep its tables where this run's settings say)."""
+        settings = self.settings()
+        os.environ[ENV_WAREHOUSE] = str(settings.warehouse)
+        os.environ[ENV_ENGINE] = settings.engine
+        if settings.spark_raw_dir is not None:
+            os.environ[ENV_SPARK_RAW_DIR] = str(settings.spark_raw_dir)
+        if settings.spark_warehouse_dir is not None:
+            os.environ[ENV_SPARK_WAREHOUSE_DIR] = str(settings.spark_warehouse_dir)
 
 
 def _abs(value: str) -> Path:

@@ -27,6 +27,14 @@ ENV_ERASURE_LIST = "JOURNEY_ERASURE_LIST"
 ENV_DUCKDB_MEMORY_LIMIT = "JOURNEY_DUCKDB_MEMORY_LIMIT"
 ENV_DUCKDB_THREADS = "JOURNEY_DUCKDB_THREADS"
 ENV_DUCKDB_TEMP_DIR = "JOURNEY_DUCKDB_TEMP_DIR"
+ENV_ENGINE = "JOURNEY_ENGINE"
+ENV_SPARK_RAW_DIR = "JOURNEY_SPARK_RAW_DIR"
+ENV_SPARK_WAREHOUSE_DIR = "JOURNEY_SPARK_WAREHOUSE_DIR"
+
+ENGINES = ("duckdb", "spark")
+"""Where dbt builds the models (``JOURNEY_ENGINE``): the embedded DuckDB file, or Apache
+Spark (README, "Running on Spark"). Loads, the ledger and quarantine, the checks on raw
+and the publication stay on DuckDB either way."""
 
 DEFAULT_LANDING_DIR = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
@@ -75,6 +83,14 @@ class Settings:
     """``JOURNEY_DUCKDB_THREADS``: DuckDB's worker threads (default: the cores)."""
     duckdb_temp_dir: Path | None = None
     """``JOURNEY_DUCKDB_TEMP_DIR``: where DuckDB spills (default: ``<warehouse>.tmp``)."""
+    engine: str = "duckdb"
+    """``JOURNEY_ENGINE``: ``duckdb`` (default) or ``spark``."""
+    spark_raw_dir: Path | None = None
+    """``JOURNEY_SPARK_RAW_DIR``: raw as Parquet for Spark (default ``spark/raw`` beside
+    the warehouse)."""
+    spark_warehouse_dir: Path | None = None
+    """``JOURNEY_SPARK_WAREHOUSE_DIR``: Spark's metastore and tables (default
+    ``spark/warehouse`` beside the warehouse)."""
     erasure_list: Path | None = None
     """Hashed identifiers of erased persons that loads drop (``JOURNEY_ERASURE_LIST``,
     default ``erasures.jsonl`` beside the warehouse); ``journey forget`` appends to it
@@ -90,6 +106,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         warehouse = _resolve(env.get(ENV_WAREHOUSE), DEFAULT_WAREHOUSE)
+        engine = (env.get(ENV_ENGINE) or "duckdb").strip().lower()
+        if engine not in ENGINES:
+            raise ValueError(
+                f"{ENV_ENGINE}={env.get(ENV_ENGINE)!r} is not an engine; use one of "
+                + ", ".join(ENGINES)
+            )
         return cls(
             landing_dir=_resolve(env.get(ENV_LANDING_DIR), DEFAULT_LANDING_DIR),
             warehouse=warehouse,
@@ -108,6 +130,13 @@ class Settings:
             duckdb_temp_dir=_resolve(env.get(ENV_DUCKDB_TEMP_DIR), "")
             if env.get(ENV_DUCKDB_TEMP_DIR)
             else warehouse.with_name(f"{warehouse.name}.tmp"),
+            engine=engine,
+            spark_raw_dir=_resolve(env.get(ENV_SPARK_RAW_DIR), "")
+            if env.get(ENV_SPARK_RAW_DIR)
+            else warehouse.parent / "spark" / "raw",
+            spark_warehouse_dir=_resolve(env.get(ENV_SPARK_WAREHOUSE_DIR), "")
+            if env.get(ENV_SPARK_WAREHOUSE_DIR)
+            else warehouse.parent / "spark" / "warehouse",
             erasure_list=_resolve(env.get(ENV_ERASURE_LIST), "")
             if env.get(ENV_ERASURE_LIST)
             else warehouse.with_name(Path(DEFAULT_ERASURE_LIST).name),
@@ -122,6 +151,7 @@ class Settings:
             ENV_DAGSTER_HOME: str(self.dagster_home),
             ENV_DUCKDB_MEMORY_LIMIT: self.duckdb_memory_limit,
             ENV_DUCKDB_THREADS: str(self.duckdb_threads or os.cpu_count() or 1),
+            ENV_ENGINE: self.engine,
         }
         optional = {
             ENV_SERVING: self.serving,
@@ -129,6 +159,8 @@ class Settings:
             ENV_EXPORT_DIR: self.export_dir,
             ENV_ERASURE_LIST: self.erasure_list,
             ENV_DUCKDB_TEMP_DIR: self.duckdb_temp_dir,
+            ENV_SPARK_RAW_DIR: self.spark_raw_dir,
+            ENV_SPARK_WAREHOUSE_DIR: self.spark_warehouse_dir,
         }
         env.update({name: str(path) for name, path in optional.items() if path is not None})
         return env

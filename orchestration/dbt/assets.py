@@ -21,6 +21,9 @@ from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.resources import WarehouseResource
+from orchestration.spark import SPARK_TARGET, spark_unavailable
+from orchestration.spark.marts_import import import_marts, mart_names
+from orchestration.spark.raw_export import export_raw
 
 
 def _dbt_executable() -> str:
@@ -172,12 +175,49 @@ def _test_only(
     """Only checks are selected: dagster-dbt narrows ``dbt build`` to their tests."""
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     with warehouse.writer_lock(context.log):
-        invocation = yield from _stream(dbt, ["build"], context)
+        invocation = yield from _stream(dbt, ["build", *_engine_args(warehouse)], context)
     if not invocation.is_successful():
         error = invocation.get_error()
         raise dg.Failure(
             description=f"dbt reported errors running the tests{f': {error}' if error else ''}"
         )
+
+
+def _engine_args(warehouse: WarehouseResource) -> list[str]:
+    """``--target spark`` under ``JOURNEY_ENGINE=spark`` (after checking that this
+    machine can run Spark), nothing on DuckDB."""
+    if warehouse.settings().engine != "spark":
+        return []
+    problem = spark_unavailable()
+    if problem:
+        raise dg.Failure(description=problem)
+    return ["--target", SPARK_TARGET]
+
+
+def _export_raw_for_spark(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    settings = warehouse.settings()
+    assert settings.spark_raw_dir is not None
+    started = time.perf_counter()
+    with warehouse.connect() as conn:
+        exported = export_raw(conn, settings.spark_raw_dir)
+    written = [e for e in exported if e.written]
+    context.log.info(
+        f"raw for Spark: {len(written)} of {len(exported)} tables written to "
+        f"{settings.spark_raw_dir} ({sum(e.rows for e in written):,} rows, "
+        f"{time.perf_counter() - started:.1f} s); the others were unchanged"
+    )
+
+
+def _import_spark_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    settings = warehouse.settings()
+    assert settings.spark_warehouse_dir is not None
+    started = time.perf_counter()
+    with warehouse.connect() as conn:
+        imported = import_marts(conn, settings.spark_warehouse_dir, mart_names(dbt_manifest()))
+    context.log.info(
+        f"Spark's marts read back into the warehouse: {len(imported)} marts, "
+        f"{sum(i.rows for i in imported):,} rows, {time.perf_counter() - started:.1f} s"
+    )
 
 
 def build_dbt_definitions() -> dg.Definitions:
@@ -226,7 +266,10 @@ def build_dbt_definitions() -> dg.Definitions:
             if plan.nothing_to_build:
                 context.log.info(f"nothing to build: {plan.reason}")
                 return
-            args = ["build", "--exclude-resource-type", "unit_test"]
+            args = ["build", "--exclude-resource-type", "unit_test", *_engine_args(warehouse)]
+            spark = warehouse.settings().engine == "spark"
+            if spark:
+                _export_raw_for_spark(context, warehouse)
             if full:
                 context.log.info("full refresh: incremental models are rebuilt from all of raw")
                 args.append("--full-refresh")
@@ -250,6 +293,8 @@ def build_dbt_definitions() -> dg.Definitions:
                 raise dg.Failure(
                     description=f"dbt build could not run{f': {error}' if error else ''}"
                 )
+            if spark:
+                _import_spark_marts(context, warehouse)
             context.instance.add_run_tags(
                 context.run_id,
                 {DBT_BUILT_TAG: "true", DBT_MODEL_ERRORS_TAG: str(len(outcome.model_errors))},

@@ -27,3 +27,16 @@
         )) as date) as {{ day_column }}
     from {{ relation }}
 {%- endmacro %}
+
+{#-
+    Spark: sequence() over dates steps a day; it fails on an end before its start, so
+    such a row (and a null bound) gets no array, and explode gives it no day.
+-#}
+{% macro spark__day_series(relation, start_date, end_date, day_column) -%}
+    select
+        explode(case
+            when cast({{ start_date }} as date) <= cast({{ end_date }} as date)
+                then sequence(cast({{ start_date }} as date), cast({{ end_date }} as date))
+        end) as {{ day_column }}
+    from {{ relation }}
+{%- endmacro %}

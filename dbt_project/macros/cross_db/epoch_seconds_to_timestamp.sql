@@ -13,3 +13,11 @@
 {% macro duckdb__epoch_seconds_to_timestamp(epoch_seconds) -%}
     timezone('UTC', to_timestamp(cast({{ epoch_seconds }} as double)))
 {%- endmacro %}
+
+{#-
+    Spark: timestamp_seconds gives the instant; with the session time zone UTC (the
+    project's Spark profile sets it) it reads as UTC wall-clock time.
+-#}
+{% macro spark__epoch_seconds_to_timestamp(epoch_seconds) -%}
+    timestamp_seconds(cast({{ epoch_seconds }} as double))
+{%- endmacro %}

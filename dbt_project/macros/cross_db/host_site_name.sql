@@ -36,3 +36,15 @@
         else regexp_extract(lower({{ host }}), '([^.]+)\.[^.]+$', 1)
     end
 {%- endmacro %}
+
+{#- Spark: rlike for regexp_matches (Java regular expressions, the same patterns). -#}
+{% macro spark__host_site_name(host, second_level_labels) -%}
+    case
+        when {{ host }} is null then null
+        when lower({{ host }}) rlike '^[0-9.]+$' or position('.' in {{ host }}) = 0
+            then lower({{ host }})
+        when lower({{ host }}) rlike '[^.]\.({{ second_level_labels | join("|") }})\.[a-z]{2}$'
+            then regexp_extract(lower({{ host }}), '([^.]+)\.[^.]+\.[^.]+$', 1)
+        else regexp_extract(lower({{ host }}), '([^.]+)\.[^.]+$', 1)
+    end
+{%- endmacro %}

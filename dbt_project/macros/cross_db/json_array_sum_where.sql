@@ -27,3 +27,25 @@
         )
     )
 {%- endmacro %}
+
+{#-
+    Spark: the array read as maps of text (a JSON number becomes its text), filtered,
+    its values cast; the sum starts from null so that no value gives null, as DuckDB's
+    list_sum does, and skips values that are not numbers.
+-#}
+{% macro spark__json_array_sum_where(json_text, match_key, match_value, value_key) -%}
+    aggregate(
+        filter(
+            transform(
+                filter(
+                    from_json({{ json_text }}, 'array<map<string,string>>'),
+                    element -> element['{{ match_key }}'] = '{{ match_value }}'
+                ),
+                element -> cast(element['{{ value_key }}'] as double)
+            ),
+            amount -> amount is not null
+        ),
+        cast(null as double),
+        (total, amount) -> coalesce(total, 0) + amount
+    )
+{%- endmacro %}

@@ -14,3 +14,7 @@
 {% macro duckdb__json_extract_text(json_text, path) -%}
     json_extract_string({{ json_text }}, '$.{{ path }}')
 {%- endmacro %}
+
+{% macro spark__json_extract_text(json_text, path) -%}
+    get_json_object({{ json_text }}, '$.{{ path }}')
+{%- endmacro %}

@@ -15,3 +15,7 @@
 {% macro duckdb__last_value_ignore_nulls(expression) -%}
     last_value({{ expression }} ignore nulls)
 {%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(expression) -%}
+    last({{ expression }}, true)
+{%- endmacro %}

@@ -27,3 +27,12 @@
         else cast({{ text_value }} as timestamp)
     end
 {%- endmacro %}
+
+{#-
+    Spark: a cast reads 'T', 'Z' and '+hh:mm' itself; an offset written '+hhmm' gets its
+    colon first. An offset-less value is read in the session time zone, which the
+    project's Spark profile sets to UTC.
+-#}
+{% macro spark__parse_timestamp_utc(text_value) -%}
+    cast(regexp_replace({{ text_value }}, '([+-]\d{2})(\d{2})$', '$1:$2') as timestamp)
+{%- endmacro %}

@@ -14,3 +14,7 @@
 {% macro duckdb__sha256_hex(text_value) -%}
     sha256(cast({{ text_value }} as varchar))
 {%- endmacro %}
+
+{% macro spark__sha256_hex(text_value) -%}
+    sha2(cast({{ text_value }} as string), 256)
+{%- endmacro %}

@@ -37,3 +37,8 @@
 {% macro duckdb__to_reporting_date(ts_expr, tz) -%}
     cast(timezone('{{ tz }}', timezone('UTC', {{ ts_expr }})) as date)
 {%- endmacro %}
+
+{#- Spark: from_utc_timestamp reads the value as UTC and gives the wall-clock time in tz. -#}
+{% macro spark__to_reporting_date(ts_expr, tz) -%}
+    cast(from_utc_timestamp({{ ts_expr }}, '{{ tz }}') as date)
+{%- endmacro %}

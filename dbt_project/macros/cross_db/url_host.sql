@@ -20,3 +20,12 @@
         ''
     )
 {%- endmacro %}
+
+{% macro spark__url_host(url) -%}
+    nullif(
+        trim(trailing '.' from
+            lower(regexp_extract({{ url }}, '^\s*[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#\s]*)', 1))
+        ),
+        ''
+    )
+{%- endmacro %}

@@ -20,3 +20,13 @@
             )
     end
 {%- endmacro %}
+
+{% macro spark__url_path(url) -%}
+    case
+        when {{ url }} rlike '^\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]'
+            then coalesce(
+                nullif(regexp_extract({{ url }}, '^\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*(/[^?#]*)', 1), ''),
+                '/'
+            )
+    end
+{%- endmacro %}

@@ -40,3 +40,25 @@
         ''
     )
 {%- endmacro %}
+
+{#-
+    Spark: url_decode (java.net.URLDecoder) fails on a malformed escape, so a '%' not
+    followed by two hex digits is written '%25' first and decodes back to itself; '+'
+    is a space to URLDecoder too.
+-#}
+{% macro spark__url_query_parameter(url, parameter_name) -%}
+    nullif(
+        url_decode(
+            regexp_replace(
+                regexp_extract(
+                    '&' || regexp_extract({{ url }}, '\?([^#]*)', 1),
+                    '(?i)&' || replace({{ parameter_name }}, '.', '\.') || '=([^&]*)',
+                    1
+                ),
+                '%(?![0-9A-Fa-f]{2})',
+                '%25'
+            )
+        ),
+        ''
+    )
+{%- endmacro %}

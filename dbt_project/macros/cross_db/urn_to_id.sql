@@ -13,3 +13,7 @@
 {% macro duckdb__urn_to_id(urn) -%}
     nullif(regexp_extract({{ urn }}, '(\d+)$', 1), '')
 {%- endmacro %}
+
+{% macro spark__urn_to_id(urn) -%}
+    nullif(regexp_extract({{ urn }}, '(\d+)$', 1), '')
+{%- endmacro %}

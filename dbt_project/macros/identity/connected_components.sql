@@ -25,13 +25,21 @@
     components); it fails if `max_rounds` was too few.
 
     Portable SQL: least/greatest, group by, joins; the CTEs referenced twice are
-    materialized by DuckDB and PostgreSQL.
+    materialized by DuckDB and PostgreSQL. Spark inlines every CTE at each reference,
+    so there a round that reads the last one twice doubles the plan: 20 rounds never
+    finish planning. Spark gets spark__connected_components below instead.
 -#}
 {% macro connected_components(edges_cte, output_cte, max_rounds) -%}
+    {%- if max_rounds | int < 1 -%}
+        {{ exceptions.raise_compiler_error("connected_components: max_rounds must be at least 1") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('connected_components', 'journey_warehouse')(
+        edges_cte, output_cte, max_rounds
+    )) }}
+{%- endmacro %}
 
-{%- if max_rounds | int < 1 -%}
-    {{ exceptions.raise_compiler_error("connected_components: max_rounds must be at least 1") }}
-{%- endif -%}
+
+{% macro default__connected_components(edges_cte, output_cte, max_rounds) -%}
 
 {%- for round in range(1, max_rounds | int + 1) %}
 {%- set previous_edges = edges_cte if round == 1 else 'round_' ~ (round - 1) ~ '_edges' %}
@@ -113,6 +121,68 @@ round_{{ round }}_labels as (
         on labels.component_id = representatives.node_id
 
     {%- endif %}
+
+),
+{%- endfor %}
+
+{{ output_cte }} as (
+
+    select
+        node_id,
+        component_id
+    from round_{{ max_rounds | int }}_labels
+
+)
+
+{%- endmacro %}
+
+
+{#-
+    Spark: minimum-label propagation, each round reading the last round's labels once,
+    so the plan grows linearly with the rounds. Round 1 labels every node with the
+    smallest node of its closed neighbourhood; round k with the smallest label of its
+    closed neighbourhood in round k - 1: after k rounds a node's label is the smallest
+    node within k edges, so a component is one label once the rounds reach its
+    eccentricity (paths halve per round on the other engines; here they shorten by one).
+    The same components, so the same persons: the person is named by its smallest email
+    or identifier, not by the label. identity_graph_at_fixed_point proves it on Spark too.
+-#}
+{% macro spark__connected_components(edges_cte, output_cte, max_rounds) -%}
+
+-- every node's closed neighbourhood: its neighbours both ways and itself
+closed_neighbourhoods as (
+
+    select node_a as node_id, node_b as neighbour_id from {{ edges_cte }}
+    union all
+    select node_b as node_id, node_a as neighbour_id from {{ edges_cte }}
+    union all
+    select node_a as node_id, node_a as neighbour_id from {{ edges_cte }}
+    union all
+    select node_b as node_id, node_b as neighbour_id from {{ edges_cte }}
+
+),
+
+round_1_labels as (
+
+    select
+        node_id,
+        min(neighbour_id) as component_id
+    from closed_neighbourhoods
+    group by node_id
+
+),
+{%- for round in range(2, max_rounds | int + 1) %}
+
+round_{{ round }}_labels as (
+
+    select
+        closed_neighbourhoods.node_id,
+        min(labels.component_id) as component_id
+
+    from closed_neighbourhoods
+    inner join round_{{ round - 1 }}_labels as labels
+        on closed_neighbourhoods.neighbour_id = labels.node_id
+    group by closed_neighbourhoods.node_id
 
 ),
 {%- endfor %}

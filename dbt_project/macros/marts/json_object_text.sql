@@ -28,11 +28,23 @@
     ) as text)
 {%- endmacro %}
 
-{#- Spark: to_json drops null fields of a struct; readers treat a missing key as null. -#}
+{#-
+    Spark: to_json over a struct. The profile keeps null fields (jsonGenerator.
+    ignoreNullFields false), and timestamps are written as DuckDB writes them:
+    'yyyy-MM-dd HH:mm:ss' with the fraction's trailing zeros (and a zero fraction)
+    dropped, so both engines give the same text.
+-#}
 {% macro spark__json_object_text(pairs) -%}
-    to_json(named_struct(
-        {%- for key, expression in pairs %}
-        '{{ key }}', {{ expression }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ))
+    regexp_replace(
+        to_json(
+            named_struct(
+                {%- for key, expression in pairs %}
+                '{{ key }}', {{ expression }}{{ "," if not loop.last }}
+                {%- endfor %}
+            ),
+            map('timestampFormat', 'yyyy-MM-dd HH:mm:ss.SSSSSS')
+        ),
+        '"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d*[1-9])?)\.?0*"',
+        '"$1"'
+    )
 {%- endmacro %}

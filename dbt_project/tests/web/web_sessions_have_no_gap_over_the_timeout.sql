@@ -29,7 +29,10 @@ gaps as (
         browser_id,
         event_at,
         lag(event_at) over (partition by session_id order by event_at, event_id) as previous_event_at,
-        count(distinct browser_id) over (partition by session_id) as browser_count
+        -- two browsers differ in their smallest and largest id (Spark has no distinct
+        -- window aggregate)
+        min(browser_id) over (partition by session_id) as first_browser_id,
+        max(browser_id) over (partition by session_id) as last_browser_id
 
     from events
 
@@ -37,5 +40,5 @@ gaps as (
 
 select *
 from gaps
-where browser_count > 1
+where first_browser_id <> last_browser_id
     or {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }} < event_at

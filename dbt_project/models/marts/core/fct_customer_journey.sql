@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key='person_id',
-        post_hook="delete from {{ this }} where activity_id is null",
+        post_hook="{{ remove_tombstones(this, 'activity_id') }}",
     )
 }}
 
@@ -261,10 +261,11 @@ final as (
         activities.source_system,
         activities.feature_json,
         -- numbers
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int), as the tombstones have
+        cast(row_number() over (
             partition by activities.person_id, activities.activity_type
             order by activities.activity_ts, activities.source_record_id
-        ) as activity_occurrence,
+        ) as {{ dbt.type_bigint() }}) as activity_occurrence,
         activities.revenue_impact,
         -- timestamps
         activities.activity_ts,

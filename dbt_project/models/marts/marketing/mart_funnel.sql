@@ -29,8 +29,10 @@ stage_pairs as (
         cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,
         case when {{ stage }}_at is not null then 1 else 0 end as has_reached_stage,
         case when customer_at is not null then 1 else 0 end as has_reached_customer,
+        -- divided by a double: 86400.0 would be a DECIMAL literal, and Spark's decimal
+        -- division rounds
         {{ dbt.datediff(previous ~ '_at', stage ~ '_at', 'second') }}
-        / 86400.0 as days_from_previous
+        / cast(86400 as {{ ratio_type() }}) as days_from_previous
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as previous_stage,
         cast({{ dbt.date_trunc('month', to_reporting_date(cohort_at)) }} as date) as cohort_month,

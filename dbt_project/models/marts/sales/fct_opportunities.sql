@@ -58,8 +58,11 @@ final as (
         -- numbers
         cast(opportunity_months.amount_in_reporting_currency as decimal(18, 6))
             as amount_in_reporting_currency,
-        case when opportunity_months.is_won then opportunity_months.sales_cycle_days end
-            as sales_cycle_days,
+        -- bigint on every engine (Spark's datediff is an int)
+        cast(
+            case when opportunity_months.is_won then opportunity_months.sales_cycle_days end
+            as {{ dbt.type_bigint() }}
+        ) as sales_cycle_days,
         -- booleans
         opportunity_months.is_closed,
         opportunity_months.is_won,
