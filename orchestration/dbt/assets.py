@@ -21,7 +21,7 @@ from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.resources import WarehouseResource
-from orchestration.spark import SPARK_TARGET, spark_unavailable
+from orchestration.spark import spark_target, spark_unavailable
 from orchestration.spark.marts_import import import_marts, mart_names
 from orchestration.spark.raw_export import export_raw
 
@@ -184,14 +184,15 @@ def _test_only(
 
 
 def _engine_args(warehouse: WarehouseResource) -> list[str]:
-    """``--target spark`` under ``JOURNEY_ENGINE=spark`` (after checking that this
-    machine can run Spark), nothing on DuckDB."""
+    """``--target spark`` (or ``spark_thrift``) under ``JOURNEY_ENGINE=spark``, after
+    checking that this machine can run it; nothing on DuckDB."""
     if warehouse.settings().engine != "spark":
         return []
-    problem = spark_unavailable()
+    target = spark_target()
+    problem = spark_unavailable(target)
     if problem:
         raise dg.Failure(description=problem)
-    return ["--target", SPARK_TARGET]
+    return ["--target", target]
 
 
 def _export_raw_for_spark(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:

@@ -6,19 +6,34 @@ for the checks and the publication."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 
 SPARK_TARGET = "spark"
-"""The output of dbt_project/profiles.yml that builds on Spark."""
+"""The output of dbt_project/profiles.yml that builds on Spark in the dbt process."""
+SPARK_THRIFT_TARGET = "spark_thrift"
+"""The output that builds through a Spark Thrift server (``JOURNEY_SPARK_METHOD=thrift``)."""
+ENV_SPARK_METHOD = "JOURNEY_SPARK_METHOD"
 
 
-def spark_unavailable() -> str | None:
-    """Why this machine cannot run dbt on Spark, or ``None`` when it can."""
+def spark_target() -> str:
+    """The dbt target for ``JOURNEY_SPARK_METHOD``: ``session`` (default) or ``thrift``."""
+    method = (os.environ.get(ENV_SPARK_METHOD) or "session").strip().lower()
+    if method not in ("session", "thrift"):
+        raise ValueError(f"{ENV_SPARK_METHOD}={method!r}: use session or thrift")
+    return SPARK_THRIFT_TARGET if method == "thrift" else SPARK_TARGET
+
+
+def spark_unavailable(target: str = SPARK_TARGET) -> str | None:
+    """Why this machine cannot run dbt on Spark (through ``target``), or ``None`` when
+    it can. A Thrift server runs elsewhere: then only dbt-spark and PyHive are needed."""
     if importlib.util.find_spec("dbt.adapters.spark") is None:
         return (
             "JOURNEY_ENGINE=spark needs dbt-spark and pyspark: pip install -c "
             "constraints.txt -e '.[spark]' (make test installs them)"
         )
+    if target == SPARK_THRIFT_TARGET:
+        return None
     if importlib.util.find_spec("pyspark") is None:
         return "JOURNEY_ENGINE=spark in session mode needs pyspark: pip install -e '.[spark]'"
     if shutil.which("java") is None:

@@ -71,9 +71,9 @@
     {%- set keep = target.incorporate(path={'identifier': target.identifier ~ '__dbt_keep'}) -%}
     {%- if execute -%}
         {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='quoted') | join(', ') -%}
-        {%- do run_query('drop table if exists ' ~ keep) -%}
-        {%- do run_query('create table ' ~ keep ~ ' using parquet as ' ~ select_sql) -%}
-        {%- do run_query('insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ keep) -%}
+        {%- do adapter.execute('drop table if exists ' ~ keep) -%}
+        {%- do adapter.execute('create table ' ~ keep ~ ' using parquet as ' ~ select_sql) -%}
+        {%- do adapter.execute('insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ keep) -%}
     {%- endif -%}
     drop table if exists {{ keep }}
 {%- endmacro %}

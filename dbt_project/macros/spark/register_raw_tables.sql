@@ -16,10 +16,10 @@
         {%- for source in graph.sources.values() if source.schema == 'raw' -%}
             {%- do tables.append(source.identifier) if source.identifier not in tables -%}
         {%- endfor -%}
-        {%- do run_query('create schema if not exists raw') -%}
+        {%- do adapter.execute('create schema if not exists raw') -%}
         {%- for table in tables | sort -%}
-            {%- do run_query('drop table if exists raw.' ~ table) -%}
-            {%- do run_query(
+            {%- do adapter.execute('drop table if exists raw.' ~ table) -%}
+            {%- do adapter.execute(
                 "create table raw." ~ table ~ " using parquet location '"
                 ~ raw_dir.rstrip('/') ~ "/" ~ table ~ "'") -%}
         {%- endfor -%}
