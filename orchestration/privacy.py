@@ -26,11 +26,18 @@
    (:func:`scrub_everywhere`). Either way the warehouse file is then compacted into a
    new file, so the deleted rows' bytes do not linger in its free blocks, and every
    layer and file is searched for what is left.
-5. **Landing files.** They are the customer's: the command lists the files that held
+5. **Spark's copies** (``JOURNEY_ENGINE=spark``, README "Running on Spark") are derived
+   and disposable. Raw's Parquet copy is written again from the erased raw tables at
+   once, under the lock (the export rewrites exactly the tables an erasure changed).
+   Spark's tables and metastore are removed unless the rebuild ran on Spark and
+   succeeded (then it replaced them); the next Spark refresh builds them again, every
+   model, since an erasure forgets the build marks. Both folders are searched with the
+   rest, whichever engine is set: a site that once ran on Spark keeps them.
+6. **Landing files.** They are the customer's: the command lists the files that held
    the person's records (from ``raw._erased``, files with the same bytes under another
    name, and a scan of the landing folders for the identifiers, which also finds
    duplicates and files not loaded yet) for them to purge.
-6. **Audit.** One JSON line in ``erasures.log`` beside the list: time, the email's
+7. **Audit.** One JSON line in ``erasures.log`` beside the list: time, the email's
    sha256 (as the marts' ``email_hash``), identifiers per type, rows per table, files,
    the refresh run. Never the email or an identifier's value.
 """
@@ -41,6 +48,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -102,6 +110,10 @@ class Erasure:
     compacted: bool = False
     rows_scrubbed: dict[str, int] = field(default_factory=dict)
     """Where the rebuild did not succeed: table or file -> rows or files cleaned."""
+    spark_raw_rewritten: list[str] = field(default_factory=list)
+    """Raw tables whose Parquet copy for Spark was written again without the person."""
+    spark_tables_removed: bool = False
+    """Whether Spark's tables (``JOURNEY_SPARK_WAREHOUSE_DIR``) were removed."""
     needles: list[str] = field(default_factory=list, repr=False, compare=False)
     """The person's identifier values, person ids and email hash, lower case: what
     the derived layers and files are searched for. In memory only; never written."""
@@ -119,6 +131,8 @@ class Erasure:
             "refresh_succeeded": self.refresh_succeeded,
             "warehouse_compacted": self.compacted,
             "rows_scrubbed": self.rows_scrubbed,
+            "spark_raw_rewritten": self.spark_raw_rewritten,
+            "spark_tables_removed": self.spark_tables_removed,
         }
 
 
@@ -139,18 +153,27 @@ def _table_exists(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> bo
 
 
 def resolved_identifiers(
-    conn: duckdb.DuckDBPyConnection, normalized_email: str
+    conn: duckdb.DuckDBPyConnection, normalized_email: str, spark_tables: Path | None = None
 ) -> tuple[bool, set[tuple[str, str]]]:
     """The identifiers identity resolution gives the person of an email; and whether
-    it knew the email."""
-    if not _table_exists(conn, "intermediate", "int_identifiers_resolved"):
+    it knew the email. The map is the warehouse's ``intermediate.int_identifiers_resolved``,
+    or, on Spark (``spark_tables``: Spark's warehouse folder), the Parquet files of
+    the table Spark built."""
+    if spark_tables is not None:
+        folder = spark_tables / "intermediate.db" / "int_identifiers_resolved"
+        if not folder.is_dir() or not any(folder.glob("*.parquet")):
+            return False, set()
+        source = "read_parquet('{}')".format(str(folder / "*.parquet").replace("'", "''"))
+    elif _table_exists(conn, "intermediate", "int_identifiers_resolved"):
+        source = "intermediate.int_identifiers_resolved"
+    else:
         return False, set()
     rows = conn.execute(
-        """
+        f"""
         select identifier_type, identifier_value
-        from intermediate.int_identifiers_resolved
+        from {source}
         where person_id in (
-            select person_id from intermediate.int_identifiers_resolved
+            select person_id from {source}
             where identifier_type = 'email' and identifier_value = ?
         )
         """,
@@ -352,10 +375,12 @@ def erase_from_raw(
     erasure_list: Path | None,
     now: datetime | None = None,
     landing_dir: Path | None = None,
+    spark_tables: Path | None = None,
 ) -> Erasure:
-    """Steps 1-3 and 5 on an open warehouse connection (the caller holds the writer
+    """Steps 1-3 and 6 on an open warehouse connection (the caller holds the writer
     lock): put the person on the erasure list, delete their raw and quarantined rows
-    (recorded in ``raw._erased``) and find their landing files."""
+    (recorded in ``raw._erased``) and find their landing files. ``spark_tables``: on
+    Spark, Spark's warehouse folder, whose identity map is read instead of DuckDB's."""
     normalized = normalize_email(email)
     if normalized is None:
         raise ValueError("the email is empty")
@@ -367,7 +392,7 @@ def erase_from_raw(
     )
     create_raw_layer(conn)
     sync_erasure_list(conn, erasure_list)
-    found, identifiers = resolved_identifiers(conn, normalized)
+    found, identifiers = resolved_identifiers(conn, normalized, spark_tables)
     identifiers.add(("email", normalized))
     identifiers = expand_over_raw(conn, identifiers)
     erasure.needles = _needles(conn, identifiers, erasure.email_sha256)
@@ -571,8 +596,8 @@ def scrub_everywhere(settings: Settings, erasure: Erasure) -> None:
 
 def left_anywhere(settings: Settings, erasure: Erasure) -> dict[str, int]:
     """Rows and files still naming the person: every table of the warehouse (raw
-    included) and of the published file, the Parquet exports and the report files
-    (all should be 0)."""
+    included) and of the published file, the Parquet exports, the report files and
+    Spark's copies, raw and tables (all should be 0)."""
     left: dict[str, int] = {}
     if not erasure.needles:
         return left
@@ -590,7 +615,13 @@ def left_anywhere(settings: Settings, erasure: Erasure) -> dict[str, int]:
                 ).fetchall()
                 if count:
                     left[f"{path.name}:{schema}.{name}"] = count
-    for folder in (settings.export_dir, settings.report_dir):
+    folders = (
+        settings.export_dir,
+        settings.report_dir,
+        settings.spark_raw_dir,
+        settings.spark_warehouse_dir,
+    )
+    for folder in folders:
         if folder is None or not folder.exists():
             continue
         for file in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -606,6 +637,34 @@ def left_anywhere(settings: Settings, erasure: Erasure) -> dict[str, int]:
             if count:
                 left[str(file)] = count
     return left
+
+
+def rewrite_spark_raw(conn: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    """Write raw's Parquet copy for Spark (``JOURNEY_SPARK_RAW_DIR``), where there is
+    one, again from the erased raw tables; returns the tables written. The export's
+    fingerprint of a table includes its erasures, so exactly the tables the erasure
+    changed are written (each swapped in whole, the old folder deleted). The caller
+    holds the writer lock."""
+    from orchestration.spark.raw_export import export_raw
+
+    folder = settings.spark_raw_dir
+    if folder is None or not folder.is_dir():
+        return []
+    return [done.table for done in export_raw(conn, folder) if done.written]
+
+
+SPARK_REBUILDS = "the next refresh on Spark builds every model again"
+
+
+def remove_spark_tables(settings: Settings) -> bool:
+    """Remove Spark's tables and metastore (``JOURNEY_SPARK_WAREHOUSE_DIR``), built from
+    raw and rebuilt from it by the next refresh on Spark; returns whether there were
+    any. The caller holds the writer lock (no Spark build runs)."""
+    folder = settings.spark_warehouse_dir
+    if folder is None or not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True
 
 
 def compact_warehouse(warehouse: Path) -> None:
@@ -701,13 +760,36 @@ def forget(
     with lock.writer_lock():
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(settings.warehouse)) as conn:
+            spark = settings.engine == "spark"
             erasure = erase_from_raw(
-                conn, email, settings.erasure_list, landing_dir=settings.landing_dir
+                conn,
+                email,
+                settings.erasure_list,
+                landing_dir=settings.landing_dir,
+                spark_tables=settings.spark_warehouse_dir if spark else None,
             )
+            erasure.spark_raw_rewritten = rewrite_spark_raw(conn, settings)
+            if spark:
+                # a Spark refresh builds staging and intermediate on Spark: the
+                # warehouse's own (from a run on DuckDB) are never rebuilt, so they lose
+                # the person's rows here
+                erasure.rows_scrubbed.update(
+                    scrub_warehouse(conn, erasure.needles, ("staging", "intermediate"))
+                )
     for line in describe(erasure, settings.landing_dir):
         out(line)
+    if erasure.spark_raw_rewritten:
+        out(
+            f"raw's Parquet copy for Spark written again without the person: "
+            f"{', '.join(erasure.spark_raw_rewritten)}"
+        )
     try:
-        if refresh is not None:
+        if refresh is None:
+            with lock.writer_lock():
+                erasure.spark_tables_removed = remove_spark_tables(settings)
+            if erasure.spark_tables_removed:
+                out(f"Spark's tables removed ({settings.spark_warehouse_dir}); {SPARK_REBUILDS}")
+        else:
             out("rebuilding staging, intermediate and marts from raw (full refresh) ...")
             try:
                 erasure.refresh_run_id, erasure.refresh_succeeded = refresh()
@@ -722,6 +804,15 @@ def forget(
                         "and the reports where they are ..."
                     )
                     scrub_everywhere(settings, erasure)
+                if not (settings.engine == "spark" and erasure.refresh_succeeded):
+                    # the rebuild did not replace Spark's tables: they go, and the next
+                    # refresh on Spark builds them from the erased raw
+                    erasure.spark_tables_removed = remove_spark_tables(settings)
+                    if erasure.spark_tables_removed:
+                        out(
+                            f"Spark's tables removed ({settings.spark_warehouse_dir}); "
+                            f"{SPARK_REBUILDS}"
+                        )
                 compact_warehouse(settings.warehouse)
             erasure.compacted = True
     finally:

@@ -108,6 +108,19 @@ def test_every_model_and_column_is_documented(dbt_harness, empty_build) -> None:
         assert not undescribed, (model["name"], undescribed)
 
 
+def test_the_engine_contract_holds_on_duckdb(dbt_harness, empty_build) -> None:
+    """Each test in dbt_project/tests/engine_contract/ runs in the build and returns no
+    row: every dispatched macro gives, on DuckDB, the answers worked out by hand for its
+    edge cases (tests/spark/test_thrift_server.py runs the same tests on Spark)."""
+    contract = sorted(
+        p.stem for p in (DBT_PROJECT_YML.parent / "tests" / "engine_contract").glob("*.sql")
+    )
+    assert len(contract) >= 15
+    results = dbt_harness.run_results(empty_build["warehouse"].parent)
+    outcome = {name: (results[name]["status"], results[name]["failures"]) for name in contract}
+    assert outcome == dict.fromkeys(contract, ("pass", 0))
+
+
 def test_every_seed_column_is_documented(dbt_harness, empty_build) -> None:
     built = _warehouse_columns(dbt_harness, empty_build["warehouse"], "seeds")
     for seed in _nodes(empty_build["manifest"], "seed"):

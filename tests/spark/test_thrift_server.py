@@ -1,7 +1,9 @@
 """dbt over a Spark Thrift server, the way a cluster is reached: a Thrift server started
 from pyspark's own jars on 127.0.0.1, `dbt build` of the Salesforce leads (the raw
-registration hook, the staging model and its tests) through it, the rows equal to the
-DuckDB build's, and the server stopped by its PID. (The whole project on Spark is the
+registration hook, the staging model and its tests) and of the engine contract
+(dbt_project/tests/engine_contract/: every dispatched macro on its edge cases, the same
+answers DuckDB gives in tests/dbt/test_dbt_project_builds.py) through it, the rows
+equal to the DuckDB build's, and the server stopped by its PID. (The whole project on Spark is the
 session-mode test, test_spark_matches_duckdb.py: through Thrift every statement costs a
 round trip, minutes more for the same proof.)
 
@@ -28,7 +30,8 @@ from orchestration.spark.raw_export import export_raw
 pytestmark = pytest.mark.slow
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-SELECTION = "+stg_salesforce__leads"
+SELECTION = "+stg_salesforce__leads tag:engine_contract"
+CONTRACT = sorted(p.stem for p in (DBT_DIR / "tests" / "engine_contract").glob("*.sql"))
 STARTUP_SECONDS = 180
 
 
@@ -154,7 +157,14 @@ def test_dbt_builds_through_a_thrift_server(demo_build, thrift_server, tmp_path:
         statuses[r["unique_id"].split(".")[0]].add(r["status"])
     assert statuses["model"] == {"success"} and statuses["test"] == {"pass"}
     assert sum(r["unique_id"].startswith("model.") for r in results) == 1
-    assert sum(r["unique_id"].startswith("test.") for r in results) >= 3
+    assert sum(r["unique_id"].startswith("test.") for r in results) >= 3 + len(CONTRACT)
+    # Spark gives every contract answer (a failing case would be a row, status fail)
+    contract = {
+        r["unique_id"].split(".")[2]: (r["status"], r["failures"])
+        for r in results
+        if r["unique_id"].split(".")[2] in CONTRACT
+    }
+    assert len(CONTRACT) >= 15 and contract == dict.fromkeys(CONTRACT, ("pass", 0))
 
     # the leads Spark built through the server are the DuckDB build's (Spark's Parquet
     # timestamps are instants: DuckDB reads them with a time zone)

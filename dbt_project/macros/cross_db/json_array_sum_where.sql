@@ -1,7 +1,8 @@
 {#-
     Over a JSON array of objects held as text, the sum of `value_key` (a number, or a
     string holding one) across the elements whose `match_key` equals `match_value`.
-    Null when the array is null or has no such element.
+    Null when the array is null or has no such element; a value that is not a number
+    is skipped (tests/engine_contract/json_array_sum_where_on_edge_cases.sql).
 
     Example: Meta `actions` '[{"action_type": "lead", "value": "3"}]' with
     json_array_sum_where('actions', 'action_type', 'lead', 'value') gives 3.
@@ -23,7 +24,7 @@
                 cast(json({{ json_text }}) as json[]),
                 lambda element: json_extract_string(element, '$.{{ match_key }}') = '{{ match_value }}'
             ),
-            lambda element: cast(json_extract_string(element, '$.{{ value_key }}') as double)
+            lambda element: try_cast(json_extract_string(element, '$.{{ value_key }}') as double)
         )
     )
 {%- endmacro %}
