@@ -12,10 +12,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as timestamp)
 )
 
-select
-    case_name,
-    epoch_seconds,
-    expected,
-    {{ epoch_seconds_to_timestamp('epoch_seconds') }} as actual
-from cases
-where not {{ same_value(epoch_seconds_to_timestamp('epoch_seconds'), 'expected') }}
+{{ contract_failures(epoch_seconds_to_timestamp('epoch_seconds')) }}

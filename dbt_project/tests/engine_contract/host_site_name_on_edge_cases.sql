@@ -26,10 +26,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as string)
 )
 
-select
-    case_name,
-    host,
-    expected,
-    {{ host_site_name('host') }} as actual
-from cases
-where not {{ same_value(host_site_name('host'), 'expected') }}
+{{ contract_failures(host_site_name('host')) }}

@@ -21,10 +21,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as double)
 )
 
-select
-    case_name,
-    actions,
-    expected,
-    {{ json_array_sum_where('actions', 'action_type', 'lead', 'value') }} as actual
-from cases
-where not {{ same_value(json_array_sum_where('actions', 'action_type', 'lead', 'value'), 'expected') }}
+{{ contract_failures(json_array_sum_where('actions', 'action_type', 'lead', 'value')) }}

@@ -26,10 +26,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as timestamp)
 )
 
-select
-    case_name,
-    text_value,
-    expected,
-    {{ parse_timestamp_utc('text_value') }} as actual
-from cases
-where not {{ same_value(parse_timestamp_utc('text_value'), 'expected') }}
+{{ contract_failures(parse_timestamp_utc('text_value')) }}

@@ -14,9 +14,4 @@ with cases as (
     select 'null numerator', cast(null as integer), 2, cast(null as {{ type_double() }})
 )
 
-select
-    case_name,
-    expected,
-    {{ safe_ratio('numerator', 'denominator') }} as actual
-from cases
-where not {{ same_value(safe_ratio('numerator', 'denominator'), 'expected') }}
+{{ contract_failures(safe_ratio('numerator', 'denominator')) }}

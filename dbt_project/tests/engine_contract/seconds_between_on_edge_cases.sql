@@ -32,9 +32,4 @@ with cases as (
         cast(null as {{ type_double() }})
 )
 
-select
-    case_name,
-    expected,
-    {{ seconds_between('start_at', 'end_at') }} as actual
-from cases
-where not {{ same_value(seconds_between('start_at', 'end_at'), 'expected') }}
+{{ contract_failures(seconds_between('start_at', 'end_at')) }}

@@ -13,10 +13,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as string)
 )
 
-select
-    case_name,
-    text_value,
-    expected,
-    {{ sha256_hex('text_value') }} as actual
-from cases
-where not {{ same_value(sha256_hex('text_value'), 'expected') }}
+{{ contract_failures(sha256_hex('text_value')) }}

@@ -23,10 +23,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as string)
 )
 
-select
-    case_name,
-    url,
-    expected,
-    {{ url_host('url') }} as actual
-from cases
-where not {{ same_value(url_host('url'), 'expected') }}
+{{ contract_failures(url_host('url')) }}

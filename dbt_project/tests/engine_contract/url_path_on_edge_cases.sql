@@ -20,10 +20,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as string)
 )
 
-select
-    case_name,
-    url,
-    expected,
-    {{ url_path('url') }} as actual
-from cases
-where not {{ same_value(url_path('url'), 'expected') }}
+{{ contract_failures(url_path('url')) }}

@@ -37,10 +37,4 @@ with cases as (
     select 'null url', cast(null as string), 'utm_campaign', cast(null as string)
 )
 
-select
-    case_name,
-    url,
-    expected,
-    {{ url_query_parameter('url', 'parameter_name') }} as actual
-from cases
-where not {{ same_value(url_query_parameter('url', 'parameter_name'), 'expected') }}
+{{ contract_failures(url_query_parameter('url', 'parameter_name')) }}

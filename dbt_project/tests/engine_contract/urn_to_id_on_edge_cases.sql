@@ -15,10 +15,4 @@ with cases as (
     select 'null', cast(null as string), cast(null as string)
 )
 
-select
-    case_name,
-    urn,
-    expected,
-    {{ urn_to_id('urn') }} as actual
-from cases
-where not {{ same_value(urn_to_id('urn'), 'expected') }}
+{{ contract_failures(urn_to_id('urn')) }}
