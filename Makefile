@@ -15,7 +15,7 @@ JOURNEY_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
 export JOURNEY_WAREHOUSE
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -print)
 
-.PHONY: install manifest browser java run test test-fast dev lint format clean
+.PHONY: install manifest browser java run test test-spark-units test-fast dev lint format clean
 
 install: $(INSTALLED)
 
@@ -54,6 +54,11 @@ PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 test: $(MANIFEST) browser java $(SPARK_INSTALLED)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+# dbt's unit tests on Spark (minutes more than `make test`'s budget holds; run before a
+# release): an empty build on Spark, then every unit test against it.
+test-spark-units: $(MANIFEST) java $(SPARK_INSTALLED)
+	$(BIN)/python tests/spark/run_unit_tests.py
 
 test-fast: $(MANIFEST)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"

@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
+import json
 import os
 import shutil
 import sys
@@ -45,19 +46,95 @@ class JourneyDbtCliResource(DbtCliResource):
         return super()._cli_version
 
 
+def _check_unique_id(event: Any) -> str | None:
+    """The dbt test behind a check result dagster-dbt yielded, if ``event`` is one."""
+    if not isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+        return None
+    value = (event.metadata or {}).get("unique_id")
+    return getattr(value, "text", value)
+
+
+def recovered_check_results(
+    run_results: dict[str, Any],
+    reported: set[str],
+    manifest: dict[str, Any],
+    check_keys: set[dg.AssetCheckKey],
+) -> list[dg.AssetCheckResult]:
+    """The results of dbt tests that ran (``run_results.json``) but reached Dagster as no
+    check result, rebuilt as dagster-dbt builds them (pass passes; warn fails with
+    severity WARN; fail and error fail with severity ERROR).
+
+    dagster-dbt reads each result from a JSON line of dbt's output; a line another
+    writer to the same stream garbled (Spark's console progress bar, printed in front
+    of it) is logged as text and its result lost. A lost failure would let the marts it
+    guards be published: here it is counted from dbt's own record instead."""
+    from dagster_dbt.asset_utils import get_asset_check_key_for_test
+
+    recovered = []
+    for result in run_results.get("results", []):
+        unique_id, status = result["unique_id"], result["status"]
+        if not unique_id.startswith("test.") or unique_id in reported:
+            continue
+        if status not in ("pass", "warn", "fail", "error"):
+            continue  # skipped: dagster-dbt reports no result for it either
+        key = get_asset_check_key_for_test(manifest, TRANSLATOR, unique_id, project=None)
+        if key is None or key not in check_keys:
+            continue
+        metadata: dict[str, Any] = {
+            "unique_id": unique_id,
+            "status": status,
+            "recovered_from": "run_results.json",
+        }
+        if result.get("failures") is not None:
+            metadata["dagster_dbt/failed_row_count"] = result["failures"]
+        recovered.append(
+            dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=status == "pass",
+                severity=dg.AssetCheckSeverity.WARN
+                if status == "warn"
+                else dg.AssetCheckSeverity.ERROR,
+                metadata=metadata,
+            )
+        )
+    return recovered
+
+
 def _stream(
     dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext
 ) -> Generator[Any, None, Any]:
     """Run dbt, yield its events, return the invocation. If the step dies while dbt
     still runs (an error reading its events, an interrupt), dbt would keep the
-    warehouse's write lock: it is stopped."""
+    warehouse's write lock: it is stopped. A test result whose line dagster-dbt could
+    not read is taken from ``run_results.json`` (:func:`recovered_check_results`)."""
     invocation = dbt.cli(args, context=context, raise_on_error=False)
+    reported: set[str] = set()
     try:
-        yield from invocation.stream()
+        for event in invocation.stream():
+            unique_id = _check_unique_id(event)
+            if unique_id:
+                reported.add(unique_id)
+            yield event
     finally:
         if invocation.process.poll() is None:
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
+    run_results = Path(invocation.target_path) / "run_results.json"
+    if run_results.exists():
+        recovered = recovered_check_results(
+            json.loads(run_results.read_text()),
+            reported,
+            dbt_manifest(),
+            set(context.selected_asset_check_keys),
+        )
+        if recovered:
+            context.log.warning(
+                f"{len(recovered)} dbt test result(s) did not reach Dagster from dbt's "
+                "output (a garbled log line); taken from run_results.json: "
+                + ", ".join(r.check_name for r in recovered)
+            )
+        yield from recovered
     project = dbt_project()
     project_target = project.project_dir / project.target_path
     if invocation.is_successful():

@@ -10,6 +10,7 @@ import time
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
+import dagster as dg
 from packaging import version
 
 from orchestration.dbt import assets
@@ -173,3 +174,52 @@ def test_a_failed_test_or_model_is_a_build_and_a_dbt_error_is_a_crash() -> None:
     assert build_outcome(_Invocation(2, results)).crashed  # dbt's own error
     assert build_outcome(_Invocation(1, None)).crashed  # failed and left no results
     assert not build_outcome(_Invocation(0, None)).crashed
+
+
+def test_a_test_result_dagster_did_not_read_is_taken_from_run_results() -> None:
+    """A result line garbled in dbt's output (Spark's progress bar in front of it) is not
+    lost: the check result comes from run_results.json, a failure as a failure."""
+    from orchestration.dbt.assets import recovered_check_results
+    from orchestration.dbt.project import dbt_manifest
+    from orchestration.definitions import defs
+
+    manifest = dbt_manifest()
+    tests = {
+        node["name"]: unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+    }
+    lost = tests["unique_stg_salesforce__leads_lead_id"]
+    warned = tests["not_null_stg_salesforce__leads_created_at"]
+    read = tests["not_null_stg_salesforce__leads_lead_id"]
+    run_results = {
+        "results": [
+            {"unique_id": lost, "status": "fail", "failures": 3},
+            {"unique_id": warned, "status": "warn", "failures": 1},
+            {"unique_id": read, "status": "fail", "failures": 2},
+            {"unique_id": "model.journey_warehouse.stg_salesforce__leads", "status": "success"},
+            {
+                "unique_id": tests[
+                    "relationships_stg_salesforce__lead_histories_lead_id__lead_id__ref_stg_salesforce__leads_"
+                ],
+                "status": "skipped",
+            },
+        ]
+    }
+    check_keys = set(defs.resolve_asset_graph().asset_check_keys)
+
+    recovered = recovered_check_results(run_results, {read}, manifest, check_keys)
+
+    by_name = {r.check_name: r for r in recovered}
+    assert set(by_name) == {
+        "unique_stg_salesforce__leads_lead_id",
+        "not_null_stg_salesforce__leads_created_at",
+    }
+    failed = by_name["unique_stg_salesforce__leads_lead_id"]
+    assert failed.asset_key == dg.AssetKey(["staging", "stg_salesforce__leads"])
+    assert (failed.passed, failed.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert failed.metadata["dagster_dbt/failed_row_count"].value == 3
+    warning = by_name["not_null_stg_salesforce__leads_created_at"]
+    assert (warning.passed, warning.severity) == (False, dg.AssetCheckSeverity.WARN)
+    # nothing to recover when every result was read
+    assert recovered_check_results(run_results, {lost, warned, read}, manifest, check_keys) == []
