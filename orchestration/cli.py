@@ -30,6 +30,11 @@ _DAGSTER_YAML = f"""\
 # line to keep your own edits.
 telemetry:
   enabled: false
+# Dagster's SQLite event log on its default folder (history/runs), keeping a
+# connection open per file instead of one per event (orchestration/event_storage.py).
+event_log_storage:
+  module: orchestration.event_storage
+  class: JourneySqliteEventLogStorage
 # Evaluate the landing folders' freshness policies (orchestration/quality/freshness.py).
 freshness:
   enabled: true

@@ -203,27 +203,38 @@ previous_fingerprints as (
 
 ),
 
+-- every activity matched to its stored row by its key (the columns activity_id is made
+-- of, unique on both sides): a person changed when one of theirs was added, removed or
+-- differs in a fingerprint column (a join on the key is a third of the cost of two
+-- set differences of the whole rows, and finds the same persons)
+fingerprint_differences as (
+
+    select coalesce(current_rows.person_id, stored_rows.person_id) as person_id
+    from activity_fingerprints as current_rows
+    full outer join previous_fingerprints as stored_rows
+        on
+            current_rows.person_id = stored_rows.person_id
+            and current_rows.activity_type = stored_rows.activity_type
+            and current_rows.source_record_id is not distinct from stored_rows.source_record_id
+    where
+        current_rows.person_id is null
+        or stored_rows.person_id is null
+        {%- for column in [
+            'account_id', 'campaign_id', 'campaign_name', 'channel', 'activity_ts',
+            'revenue_impact', 'small_stream_features',
+        ] %}
+        or current_rows.{{ column }} is distinct from stored_rows.{{ column }}
+        {%- endfor %}
+
+),
+
 changed_persons as (
 
     select person_id from segment_arrival_persons
 
     union
 
-    select person_id
-    from (
-        select * from activity_fingerprints
-        except
-        select * from previous_fingerprints
-    ) as added_or_changed
-
-    union
-
-    select person_id
-    from (
-        select * from previous_fingerprints
-        except
-        select * from activity_fingerprints
-    ) as removed_or_changed
+    select person_id from fingerprint_differences
 
 ),
 

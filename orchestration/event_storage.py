@@ -1,0 +1,132 @@
+"""Dagster's SQLite event log, with connections kept open between events.
+
+Dagster's default event log (``SqliteEventLogStorage``: a SQLite file per run plus an
+index file) builds a new SQLAlchemy engine, opens a new connection and commits with an
+fsync for every write, and a single event is several writes (the run's file, the index,
+the asset and check tables). A refresh writes thousands of events (every planned and
+evaluated check, every dbt model and test), and at medium scale that cost ~10 s of a
+one-day refresh, in the main process, while dbt waited on its output pipe.
+
+``JourneySqliteEventLogStorage`` is the same storage, on the same files, with two
+changes:
+
+* an engine per file is kept (the few most recent files, per process), and its pool
+  keeps the connection open, so an event is an insert and a commit, not an engine,
+  an open, a commit and a close (closing the last connection to a WAL file
+  checkpoints it);
+* every connection runs with ``PRAGMA synchronous=NORMAL``. The files are in WAL mode
+  (Dagster sets it), where NORMAL keeps the database consistent after any crash and a
+  commit survives the process being killed; only the last events before an operating
+  system crash or power loss can be lost. The event log is Dagster's record of runs,
+  not the warehouse: the file ledger and every row live in DuckDB, which has its own
+  write-ahead log, so no loaded record depends on this.
+
+``journey`` writes it into ``DAGSTER_HOME/dagster.yaml`` (``event_log_storage``), on the
+same folder Dagster uses by default (``DAGSTER_HOME/history/runs``), so an existing
+instance keeps its history. The webserver and the daemon load it from there too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as db
+from dagster import Field, StringSource
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sql import create_engine
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._serdes import ConfigurableClassData
+
+KEEP_ENGINES = 8
+"""Files with an open connection at most (per process): a refresh writes to its run's
+file and the index; the webserver reading many runs closes the least recently used."""
+
+
+def default_base_dir() -> str:
+    """Dagster's own default for the event log: ``$DAGSTER_HOME/history/runs``."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise ValueError(
+            "JourneySqliteEventLogStorage needs base_dir in its config or DAGSTER_HOME set"
+        )
+    return str(Path(home) / "history" / "runs")
+
+
+class JourneySqliteEventLogStorage(SqliteEventLogStorage):
+    """``SqliteEventLogStorage`` that keeps a connection open per file (see the module)."""
+
+    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+        self._engines: OrderedDict[tuple[int, str], db.engine.Engine] = OrderedDict()
+        self._engines_lock = threading.Lock()
+        super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
+
+    @classmethod
+    def config_type(cls) -> Any:
+        return {"base_dir": Field(StringSource, is_required=False)}
+
+    @classmethod
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> JourneySqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
+    def _engine(self, shard: str) -> db.engine.Engine:
+        # keyed by process too: a pooled connection must not cross a fork
+        key = (os.getpid(), shard)
+        with self._engines_lock:
+            engine = self._engines.get(key)
+            if engine is not None:
+                self._engines.move_to_end(key)
+                return engine
+            engine = create_engine(
+                self.conn_string_for_shard(shard),
+                pool_size=1,
+                max_overflow=4,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            )
+            db.event.listen(engine, "connect", _relaxed_sync)
+            self._engines[key] = engine
+            while len(self._engines) > KEEP_ENGINES:
+                _, evicted = self._engines.popitem(last=False)
+                evicted.dispose()
+            return engine
+
+    def _dispose_engines(self) -> None:
+        with self._engines_lock:
+            while self._engines:
+                _, engine = self._engines.popitem()
+                engine.dispose()
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Any]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def delete_events(self, run_id: str) -> None:
+        self._dispose_engines()  # no open connection to a file being removed
+        super().delete_events(run_id)
+
+    def wipe(self) -> None:
+        self._dispose_engines()
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._dispose_engines()
+        super().dispose()
+
+
+def _relaxed_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

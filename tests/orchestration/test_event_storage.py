@@ -1,0 +1,109 @@
+"""The event log `journey` configures: Dagster's SQLite files, connections kept open."""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration import cli
+from orchestration.event_storage import KEEP_ENGINES, JourneySqliteEventLogStorage
+
+
+@dg.op
+def count_to_three(context: dg.OpExecutionContext) -> int:
+    for n in range(1, 4):
+        context.log.info(f"counted {n}")
+    return 3
+
+
+@dg.job
+def counting() -> None:
+    count_to_three()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def _journey_yaml(home: Path) -> None:
+    (home / "dagster.yaml").write_text(cli._DAGSTER_YAML)
+
+
+def test_the_instance_journey_writes_uses_it_on_dagsters_default_folder(home: Path) -> None:
+    _journey_yaml(home)
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, JourneySqliteEventLogStorage)
+        assert Path(storage._base_dir) == home / "history" / "runs"
+
+
+def test_events_reach_the_files_another_process_reads(home: Path) -> None:
+    _journey_yaml(home)
+    with dg.DagsterInstance.get() as instance:
+        result = counting.execute_in_process(instance=instance)
+        assert result.success
+        run_id = result.run_id
+        # written while the writer's connection is still open (WAL): plain sqlite sees it
+        shard = home / "history" / "runs" / f"{run_id}.db"
+        with sqlite3.connect(shard) as reader:
+            messages = [
+                row[0]
+                for row in reader.execute("select event from event_logs order by id").fetchall()
+            ]
+        assert sum("counted" in m for m in messages) == 3
+        # the connection runs with synchronous=NORMAL (1), the files stay in WAL mode
+        with instance.event_log_storage.run_connection(run_id) as conn:
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+    # and a new instance (the webserver, the next refresh) reads the run back
+    with dg.DagsterInstance.get() as instance:
+        logs = instance.all_logs(run_id)
+        assert sum("counted" in (r.user_message or "") for r in logs) == 3
+        assert instance.get_run_by_id(run_id).is_success
+
+
+def test_runs_logged_by_dagsters_default_storage_stay_readable(home: Path) -> None:
+    # an instance from before journey configured the storage: no event_log_storage key
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        run_id = counting.execute_in_process(instance=instance).run_id
+    _journey_yaml(home)
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, JourneySqliteEventLogStorage)
+        assert sum("counted" in (r.user_message or "") for r in instance.all_logs(run_id)) == 3
+
+
+def test_open_connections_are_bounded_and_closed(home: Path) -> None:
+    storage = JourneySqliteEventLogStorage()
+    assert Path(storage._base_dir) == home / "history" / "runs"
+    for n in range(KEEP_ENGINES + 5):
+        with storage.run_connection(f"run-{n}") as conn:
+            conn.exec_driver_sql("select 1")
+    assert len(storage._engines) == KEEP_ENGINES
+    # the least recently used files were let go: the newest are kept
+    kept = {shard for _, shard in storage._engines}
+    assert kept == {f"run-{n}" for n in range(5, KEEP_ENGINES + 5)}
+    storage.dispose()
+    assert not storage._engines
+
+
+def test_no_pooled_connection_crosses_a_fork(home: Path) -> None:
+    storage = JourneySqliteEventLogStorage()
+    with storage.index_connection() as conn:
+        conn.exec_driver_sql("select 1")
+    parent_engine = storage._engines[(os.getpid(), "index")]
+    pid = os.fork()
+    if pid == 0:  # the child: must get an engine of its own
+        with storage.index_connection() as conn:
+            conn.exec_driver_sql("select 1")
+        os._exit(0 if storage._engines[(os.getpid(), "index")] is not parent_engine else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    storage.dispose()
