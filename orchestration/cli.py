@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import time
@@ -35,6 +36,8 @@ telemetry:
 event_log_storage:
   module: orchestration.event_storage
   class: JourneySqliteEventLogStorage
+  config:
+    base_dir: {{runs_dir}}
 # Evaluate the landing folders' freshness policies (orchestration/quality/freshness.py).
 freshness:
   enabled: true
@@ -65,6 +68,14 @@ run_monitoring:
 """
 
 
+def dagster_yaml(dagster_home: Path) -> str:
+    """The ``dagster.yaml`` ``journey`` writes into ``dagster_home`` (rewritten on every
+    run while its first line stays): the event log's folder is written out, as Dagster
+    passes a storage class nothing but its config."""
+    runs_dir = json.dumps(str((dagster_home / "history" / "runs").resolve()))
+    return _DAGSTER_YAML.replace("{runs_dir}", runs_dir)
+
+
 def _prepare_environment(settings: Settings) -> None:
     """Export the settings for child processes (dbt) and make DAGSTER_HOME usable.
 
@@ -77,9 +88,9 @@ def _prepare_environment(settings: Settings) -> None:
     if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
         os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    dagster_yaml = settings.dagster_home / "dagster.yaml"
-    if not dagster_yaml.exists() or dagster_yaml.read_text().startswith(_DAGSTER_YAML_HEADER):
-        dagster_yaml.write_text(_DAGSTER_YAML)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists() or config.read_text().startswith(_DAGSTER_YAML_HEADER):
+        config.write_text(dagster_yaml(settings.dagster_home))
 
 
 def _run_log_path(settings: Settings, name: str) -> Path:

@@ -21,9 +21,10 @@ changes:
   not the warehouse: the file ledger and every row live in DuckDB, which has its own
   write-ahead log, so no loaded record depends on this.
 
-``journey`` writes it into ``DAGSTER_HOME/dagster.yaml`` (``event_log_storage``), on the
-same folder Dagster uses by default (``DAGSTER_HOME/history/runs``), so an existing
-instance keeps its history. The webserver and the daemon load it from there too.
+``journey`` writes it into ``DAGSTER_HOME/dagster.yaml`` (``event_log_storage``) with the
+folder Dagster uses by default (``DAGSTER_HOME/history/runs``, written out: a storage
+class gets its config and nothing else), so an existing instance keeps its history.
+The webserver and the daemon load it from there too.
 """
 
 from __future__ import annotations
@@ -33,11 +34,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as db
-from dagster import Field, StringSource
+from dagster import StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -48,27 +48,17 @@ KEEP_ENGINES = 8
 file and the index; the webserver reading many runs closes the least recently used."""
 
 
-def default_base_dir() -> str:
-    """Dagster's own default for the event log: ``$DAGSTER_HOME/history/runs``."""
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        raise ValueError(
-            "JourneySqliteEventLogStorage needs base_dir in its config or DAGSTER_HOME set"
-        )
-    return str(Path(home) / "history" / "runs")
-
-
 class JourneySqliteEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` that keeps a connection open per file (see the module)."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[tuple[int, str], db.engine.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
-        super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
+        super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def config_type(cls) -> Any:
-        return {"base_dir": Field(StringSource, is_required=False)}
+        return {"base_dir": StringSource}
 
     @classmethod
     def from_config_value(

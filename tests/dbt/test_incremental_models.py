@@ -9,7 +9,8 @@ the web models; then a second load (06:00 on 2026-03-31) with
   sessions but arrived four weeks late: the gaps 08:00 -> 08:25 -> 08:50 are 25
   minutes each, so the two sessions become one;
 
-and an incremental `dbt build`. Rows of keys and browsers the second load did not touch
+and an incremental `dbt build` (staging, the web events and their sessions,
+int_web_sessions_aggregated). Rows of keys and browsers the second load did not touch
 keep their first build (a sentinel value written into them survives); every touched
 value equals what `dbt build --full-refresh` gives afterwards.
 """
@@ -24,7 +25,7 @@ import pytest
 
 FIRST_LOAD = datetime(2026, 3, 10, 6, 0)  # conftest.LOADED_AT
 SECOND_LOAD = datetime(2026, 3, 31, 6, 0)
-SELECT = ["build", "--select", "staging", "+int_web_events_sessionized"]
+SELECT = ["build", "--select", "staging", "+int_web_sessions_aggregated"]
 
 
 def _ad(ad_id: str, impressions: str, source_file: str, position: int) -> dict:
@@ -96,6 +97,13 @@ def _state(dbt_harness, warehouse: Path) -> dict[str, list[tuple]]:
             "select event_id, browser_id, session_start_event_id, browser_session_number, "
             "_loaded_at from intermediate.int_web_events_sessionized order by event_id",
         ),
+        "sessions": dbt_harness.query(
+            warehouse,
+            "select browser_id, session_start_event_id, browser_session_number, event_count, "
+            "session_started_at, session_ended_at, _loaded_at "
+            "from intermediate.int_web_sessions_aggregated order by browser_id, "
+            "browser_session_number",
+        ),
     }
 
 
@@ -115,6 +123,10 @@ def builds(dbt_harness, tmp_path_factory: pytest.TempPathFactory) -> dict[str, d
         conn.execute(
             "update intermediate.int_web_events_sessionized set browser_session_number = 5 "
             "where event_id = 'seg-3'"
+        )
+        conn.execute(
+            "update intermediate.int_web_sessions_aggregated set event_count = 9 "
+            "where browser_id = 'anon-b'"
         )
     _load(dbt_harness, warehouse, SECOND, SECOND_LOAD)
     dbt_harness.run_dbt(SELECT, warehouse, work_dir)
@@ -156,3 +168,27 @@ def test_incremental_equals_full_refresh_on_what_the_load_touched(builds) -> Non
     assert full["events"][2] == ("seg-3", "anon-b", "seg-3", 1, FIRST_LOAD)
     assert full["ads"][0] == incremental["ads"][0]
     assert [full["events"][i] for i in (0, 1, 3)] == [incremental["events"][i] for i in (0, 1, 3)]
+
+
+def _at(hh_mm: str) -> datetime:
+    return datetime.fromisoformat(f"2026-03-02 {hh_mm}:00")
+
+
+def test_the_first_build_aggregates_two_sessions_for_anon_a(builds) -> None:
+    assert builds["first"]["sessions"] == [
+        ("anon-a", "seg-1", 1, 1, _at("08:00"), _at("08:00"), FIRST_LOAD),
+        ("anon-a", "seg-2", 2, 1, _at("08:50"), _at("08:50"), FIRST_LOAD),
+        ("anon-b", "seg-3", 1, 1, _at("09:00"), _at("09:00"), FIRST_LOAD),
+    ]
+
+
+def test_a_late_event_replaces_the_browsers_sessions_and_no_other(builds) -> None:
+    assert builds["incremental"]["sessions"] == [
+        # the late 08:25 event joins anon-a's two sessions: one row, the seg-2 one is gone
+        ("anon-a", "seg-1", 1, 3, _at("08:00"), _at("08:50"), SECOND_LOAD),
+        # browser anon-b had no new event: its session was not aggregated again
+        ("anon-b", "seg-3", 1, 9, _at("09:00"), _at("09:00"), FIRST_LOAD),
+    ]
+    full = builds["full"]["sessions"]
+    assert full[0] == builds["incremental"]["sessions"][0]
+    assert full[1] == ("anon-b", "seg-3", 1, 1, _at("09:00"), _at("09:00"), FIRST_LOAD)

@@ -32,7 +32,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _journey_yaml(home: Path) -> None:
-    (home / "dagster.yaml").write_text(cli._DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(cli.dagster_yaml(home))
 
 
 def test_the_instance_journey_writes_uses_it_on_dagsters_default_folder(home: Path) -> None:
@@ -80,9 +80,24 @@ def test_runs_logged_by_dagsters_default_storage_stay_readable(home: Path) -> No
         assert sum("counted" in (r.user_message or "") for r in instance.all_logs(run_id)) == 3
 
 
+def test_an_instance_opened_by_its_folder_reads_that_folder(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a test or a tool does with another DAGSTER_HOME set (or none at all)
+    _journey_yaml(home)
+    with dg.DagsterInstance.get() as instance:
+        run_id = counting.execute_in_process(instance=instance).run_id
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "some_other_home"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert Path(instance.event_log_storage._base_dir) == home / "history" / "runs"
+        assert instance.get_run_by_id(run_id).is_success
+    monkeypatch.delenv("DAGSTER_HOME")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert sum("counted" in (r.user_message or "") for r in instance.all_logs(run_id)) == 3
+
+
 def test_open_connections_are_bounded_and_closed(home: Path) -> None:
-    storage = JourneySqliteEventLogStorage()
-    assert Path(storage._base_dir) == home / "history" / "runs"
+    storage = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
     for n in range(KEEP_ENGINES + 5):
         with storage.run_connection(f"run-{n}") as conn:
             conn.exec_driver_sql("select 1")
@@ -95,7 +110,7 @@ def test_open_connections_are_bounded_and_closed(home: Path) -> None:
 
 
 def test_no_pooled_connection_crosses_a_fork(home: Path) -> None:
-    storage = JourneySqliteEventLogStorage()
+    storage = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
     with storage.index_connection() as conn:
         conn.exec_driver_sql("select 1")
     parent_engine = storage._engines[(os.getpid(), "index")]

@@ -1,15 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['browser_id_type', 'browser_id'],
+    )
+}}
+
 {#-
     definitions §2 Session: the sessionized events aggregated into sessions, one row per
     session, with the landing page, referrer, UTM values and click ids of its first
     event, its counts and times, and the first userId seen. The one pass over every
     event: int_web_session_channels and int_web_session_campaigns read this table.
+
+    Incremental by browser, as int_web_events_sessionized is: an incremental build
+    aggregates again every session of each browser with a sessionized event loaded
+    since this model's last build (_loaded_at, the newest load among the session's
+    events, is the watermark), and delete+insert on the browser replaces all of that
+    browser's sessions, so sessions a late event split or joined leave no stale row.
+    Every other browser's sessions stay as they are: they depend on that browser's
+    events alone.
 -#}
 
 with
 
 sessionized_events as (
 
-    select * from {{ ref('int_web_events_sessionized') }}
+    {{ versions_to_rebuild(
+        ref('int_web_events_sessionized'), ['browser_id_type', 'browser_id']
+    ) }}
 
 ),
 
@@ -26,7 +43,8 @@ session_aggregates as (
         count(*) as event_count,
         count(*) filter (where event_type = 'page') as pageview_count,
         min(event_at) as session_started_at,
-        max(event_at) as session_ended_at
+        max(event_at) as session_ended_at,
+        max(_loaded_at) as _loaded_at
 
     from sessionized_events
     group by session_id
@@ -105,7 +123,8 @@ sessions_joined as (
         session_aggregates.event_count,
         session_aggregates.pageview_count,
         session_aggregates.session_started_at,
-        session_aggregates.session_ended_at
+        session_aggregates.session_ended_at,
+        session_aggregates._loaded_at
 
     from landing_events
     inner join session_aggregates
@@ -148,7 +167,10 @@ final as (
 
         -- timestamps
         session_started_at,
-        session_ended_at
+        session_ended_at,
+
+        -- lineage
+        _loaded_at
 
     from sessions_joined
 
