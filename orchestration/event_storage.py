@@ -21,6 +21,10 @@ changes:
   not the warehouse: the file ledger and every row live in DuckDB, which has its own
   write-ahead log, so no loaded record depends on this.
 
+With a connection open, a commit in WAL mode writes only ``<run_id>.db-wal``, never the
+run's file itself, which is what Dagster's watcher of a run (the webserver's live run
+log) waits on: ``watch`` here also wakes on the write-ahead log.
+
 ``journey`` writes it into ``DAGSTER_HOME/dagster.yaml`` (``event_log_storage``) with the
 folder Dagster uses by default (``DAGSTER_HOME/history/runs``, written out: a storage
 class gets its config and nothing else), so an existing instance keeps its history.
@@ -37,10 +41,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as db
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SqliteEventLogStorage,
+    SqliteEventLogStorageWatchdog,
+)
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
+from watchdog.events import FileSystemEvent
+from watchdog.observers import Observer
 
 KEEP_ENGINES = 8
 """Files with an open connection at most (per process): a refresh writes to its run's
@@ -51,8 +60,9 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` that keeps a connection open per file (see the module)."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self._engines: OrderedDict[tuple[int, str], db.engine.Engine] = OrderedDict()
+        self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
+        self._pid = os.getpid()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod  # Dagster's own builds its class by name, not ``cls``
@@ -62,12 +72,12 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> db.engine.Engine:
-        # keyed by process too: a pooled connection must not cross a fork
-        key = (os.getpid(), shard)
+        if os.getpid() != self._pid:
+            self._forget_parents_engines()
         with self._engines_lock:
-            engine = self._engines.get(key)
+            engine = self._engines.get(shard)
             if engine is not None:
-                self._engines.move_to_end(key)
+                self._engines.move_to_end(shard)
                 return engine
             engine = create_engine(
                 self.conn_string_for_shard(shard),
@@ -76,11 +86,21 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             )
             db.event.listen(engine, "connect", _relaxed_sync)
-            self._engines[key] = engine
+            self._engines[shard] = engine
             while len(self._engines) > KEEP_ENGINES:
                 _, evicted = self._engines.popitem(last=False)
                 evicted.dispose()
             return engine
+
+    def _forget_parents_engines(self) -> None:
+        """In a forked child: the parent's pooled connections are neither used nor closed
+        here (SQLite forbids touching a handle across a fork), and its lock, which
+        another of its threads may have held at the fork, is replaced."""
+        self._engines_lock = threading.Lock()
+        for engine in self._engines.values():
+            engine.dispose(close=False)
+        self._engines.clear()
+        self._pid = os.getpid()
 
     def _dispose_engines(self) -> None:
         with self._engines_lock:
@@ -98,6 +118,17 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def watch(self, run_id: str, cursor: str | None, callback: Any) -> None:
+        """Dagster's ``watch``, with a watcher that also wakes on the run's WAL file."""
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+        watcher = _RunWatcher(self, run_id, callback, cursor)
+        self._watchers[run_id][callback] = (
+            watcher,
+            self._obs.schedule(watcher, self._base_dir, recursive=True),
+        )
+
     def wipe(self) -> None:
         self._dispose_engines()
         super().wipe()
@@ -105,6 +136,19 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._dispose_engines()
         super().dispose()
+
+
+class _RunWatcher(SqliteEventLogStorageWatchdog):
+    """Dagster's watcher of one run's events, woken by its file or its WAL file."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paths = (self._log_path, f"{self._log_path}-wal")
+        self._patterns = list(self._paths)
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        if event.src_path in self._paths:
+            self._process_log()
 
 
 def _relaxed_sync(dbapi_connection: Any, _record: Any) -> None:

@@ -1,11 +1,14 @@
 """The event log `journey` configures: Dagster's SQLite files, connections kept open."""
 
+import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.events.log import EventLogEntry
 
 from orchestration import cli
 from orchestration.event_storage import KEEP_ENGINES, JourneySqliteEventLogStorage
@@ -103,7 +106,7 @@ def test_open_connections_are_bounded_and_closed(home: Path) -> None:
             conn.exec_driver_sql("select 1")
     assert len(storage._engines) == KEEP_ENGINES
     # the least recently used files were let go: the newest are kept
-    kept = {shard for _, shard in storage._engines}
+    kept = set(storage._engines)
     assert kept == {f"run-{n}" for n in range(5, KEEP_ENGINES + 5)}
     storage.dispose()
     assert not storage._engines
@@ -113,12 +116,42 @@ def test_no_pooled_connection_crosses_a_fork(home: Path) -> None:
     storage = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
     with storage.index_connection() as conn:
         conn.exec_driver_sql("select 1")
-    parent_engine = storage._engines[(os.getpid(), "index")]
+    parent_engine = storage._engines["index"]
     pid = os.fork()
     if pid == 0:  # the child: must get an engine of its own
         with storage.index_connection() as conn:
             conn.exec_driver_sql("select 1")
-        os._exit(0 if storage._engines[(os.getpid(), "index")] is not parent_engine else 1)
+        os._exit(0 if storage._engines["index"] is not parent_engine else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     storage.dispose()
+
+
+def _entry(run_id: str, message: str) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None,
+        level=logging.INFO,
+        user_message=message,
+        run_id=run_id,
+        timestamp=time.time(),
+    )
+
+
+def test_a_watcher_sees_each_event_while_the_writer_keeps_its_connection(home: Path) -> None:
+    # the webserver's live run log: Dagster watches the run's file for modification; with
+    # the writer's connection open, a commit in WAL mode writes only <run_id>.db-wal
+    writer = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
+    reader = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
+    writer.store_event(_entry("live", "before the watch"))
+    seen: list[str] = []
+    reader.watch("live", None, lambda entry, _cursor: seen.append(entry.user_message))
+    try:
+        for n in range(3):
+            writer.store_event(_entry("live", f"event {n}"))
+            deadline = time.monotonic() + 10
+            while f"event {n}" not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert [m for m in seen if m.startswith("event")] == ["event 0", "event 1", "event 2"]
+    finally:
+        reader.dispose()
+        writer.dispose()
