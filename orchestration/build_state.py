@@ -13,7 +13,9 @@ From that mark:
   sources run again;
 * no mark (a new warehouse, one built before this existed, or one a `journey forget`
   erased rows from) or a changed dbt project (a new definition, seed or model): every
-  model is built, and every raw check runs.
+  model is built, and every raw check runs. A changed project also rebuilds the
+  incremental models from all of raw (``--full-refresh``): a changed variable, seed or
+  model changes rows that no new record touches.
 
 The mark moves in two steps: the dbt step records ``built`` when its build succeeded
 (every test passed, nothing left out), and the publish step turns it into
@@ -177,6 +179,10 @@ class BuildPlan:
     changed_tables: tuple[tuple[str, str], ...] = ()
     """With ``build_all`` False: the raw tables with records the last published build
     did not cover (their sources' raw checks run again)."""
+    full_refresh: bool = False
+    """Incremental models are rebuilt from all of raw (``dbt build --full-refresh``):
+    ``--full``, or a dbt project that changed since the published build (a new
+    definition, seed row or variable changes rows the new records never touch)."""
     ledger_through: datetime | None = None
     definitions_sha256: str = ""
     published: BuildMark | None = field(default=None, compare=False)
@@ -199,7 +205,9 @@ def plan_build(
     published = read_mark(conn, PUBLISHED)
     common = {"ledger_through": through, "definitions_sha256": definitions}
     if full:
-        return BuildPlan(True, "a full rebuild was asked for", published=published, **common)
+        return BuildPlan(
+            True, "a full rebuild was asked for", full_refresh=True, published=published, **common
+        )
     if published is None:
         return BuildPlan(
             True, "no build of this warehouse has been published yet", published=None, **common
@@ -209,6 +217,7 @@ def plan_build(
             True,
             "the dbt project (models, macros, seeds or vars) changed since the last "
             "published build",
+            full_refresh=True,
             published=published,
             **common,
         )
@@ -218,4 +227,4 @@ def plan_build(
         if changed
         else "no raw table received records since the last published build"
     )
-    return BuildPlan(False, reason, changed, published=published, **common)
+    return BuildPlan(False, reason, changed_tables=changed, published=published, **common)

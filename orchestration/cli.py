@@ -226,13 +226,14 @@ def _print_failures(outcomes, catalog) -> None:  # noqa: ANN001 - see report mod
         print("\n".join(lines))
 
 
-def _nothing_new(settings: Settings) -> str | None:
-    """Why a refresh has nothing to do, or None when it has work: no landing file the
-    ledger lacks, no raw record the published build did not cover, the same dbt
-    project. Answered without Dagster, under the writer lock, reading no file whose
-    size and modification time the loaders have seen (``raw._file_stats``)."""
+def _nothing_new(settings: Settings) -> tuple[str | None, str]:
+    """Why a refresh has nothing to do (None when it has work: a landing file the
+    ledger lacks, a raw record the published build did not cover, or a changed dbt
+    project), and how its dbt step will build. Answered without Dagster, under the
+    writer lock, reading no file whose size and modification time the loaders have
+    seen (``raw._file_stats``)."""
     if not settings.warehouse.exists():
-        return None
+        return None, "incremental"
     import duckdb
 
     from ingestion import pending_landing_files
@@ -243,26 +244,27 @@ def _nothing_new(settings: Settings) -> str | None:
         writer_lock(settings.warehouse),
         duckdb.connect(str(settings.warehouse), read_only=True) as conn,
     ):
-        if pending_landing_files(conn, settings.landing_dir):
-            return None
+        pending = pending_landing_files(conn, settings.landing_dir)
         plan = plan_build(conn)
         (files,) = conn.execute("select count(*) from raw._file_ledger").fetchone()
-    if not plan.nothing_to_build or plan.published is None:
-        return None
+    mode = f"full rebuild: {plan.reason}" if plan.full_refresh else "incremental"
+    if pending or not plan.nothing_to_build or plan.published is None:
+        return None, mode
     published = plan.published
     return (
         f"nothing new: the {files:,} landing files are all in the ledger and the published "
         f"marts were built from every loaded record (run {published.run_id}, "
         f"{published.recorded_at:%Y-%m-%d %H:%M} UTC); no run started"
-    )
+    ), mode
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     started = time.monotonic()
     settings = Settings.from_env()
     _prepare_environment(settings)
+    mode = "full rebuild"
     if not args.full:
-        idle = _nothing_new(settings)
+        idle, mode = _nothing_new(settings)
         if idle is not None:
             print(idle)
             print(f"refresh succeeded in {time.monotonic() - started:.1f}s: nothing to do")
@@ -274,7 +276,6 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from orchestration.quality.report import check_catalog, is_blocking
     from orchestration.summary import render_summary
 
-    mode = "full rebuild" if args.full else "incremental"
     print(f"refreshing {settings.warehouse} from {settings.landing_dir} ({mode})", flush=True)
     tags = {FULL_REFRESH_TAG: "true"} if args.full else {}
     execution = _execute(settings, REFRESH_JOB_NAME, "refresh", "cli", tags, publish=True)

@@ -79,3 +79,40 @@ def test_three_incremental_refreshes_equal_a_full_rebuild(built, differences) ->
     assert journey > 10_000
     assert won > 0
     assert differences(incremental, root / "warehouse.duckdb") == {}
+
+
+def test_a_changed_dbt_project_rebuilds_the_incremental_models_from_all_of_raw(
+    built, tmp_path, differences
+) -> None:
+    """A changed variable or seed changes rows no new record touches, so the refresh
+    after a project change runs ``dbt build --full-refresh`` without being asked: a row
+    only a full rebuild restores comes back."""
+    root, _, _ = built
+    shutil.copytree(root / "landing", tmp_path / "landing")
+    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "expected.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        # as if the last published build had run another version of the dbt project
+        conn.execute("update raw._refresh_state set definitions_sha256 = 'an older project'")
+        # and a session from before it, which an incremental build would not revisit
+        browser = conn.execute(
+            "select browser_id from intermediate.int_web_sessions_aggregated "
+            "order by session_id limit 1"
+        ).fetchone()[0]
+        removed = conn.execute(
+            "delete from intermediate.int_web_sessions_aggregated where browser_id = ?",
+            [browser],
+        ).fetchone()[0]
+    assert removed > 0
+    out = _refresh(tmp_path)
+    assert (
+        "(full rebuild: the dbt project (models, macros, seeds or vars) changed"
+        in (out.splitlines()[0])
+    )
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
+        (restored,) = conn.execute(
+            "select count(*) from intermediate.int_web_sessions_aggregated where browser_id = ?",
+            [browser],
+        ).fetchone()
+    assert restored == removed
+    assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}

@@ -76,6 +76,7 @@ def test_the_tables_that_received_records_since_the_publication_are_named(conn, 
     assert plan.changed_tables == (("salesforce", "lead"), ("segment", "events"))
     assert plan.ledger_through == T2
     assert "2 raw table(s) received records" in plan.reason
+    assert not plan.full_refresh
 
 
 def test_a_build_that_was_not_published_is_selected_again(conn, project):
@@ -96,7 +97,8 @@ def test_a_changed_dbt_project_or_full_or_an_erasure_builds_everything(conn, pro
     record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
     promote_built(conn, "run-1")
     assert plan_build(conn, project_dir=project).nothing_to_build
-    assert plan_build(conn, full=True, project_dir=project).build_all
+    full = plan_build(conn, full=True, project_dir=project)
+    assert (full.build_all, full.full_refresh) == (True, True)
     before = definitions_fingerprint(project)
     # a README or doc block changes no number; a seed row does
     (project / "models" / "notes.md").write_text("{% docs x %}words{% enddocs %}")
@@ -105,7 +107,13 @@ def test_a_changed_dbt_project_or_full_or_an_erasure_builds_everything(conn, pro
     seed.write_text(seed.read_text() + "\n")
     plan = plan_build(conn, project_dir=project)
     assert plan.build_all and "dbt project" in plan.reason
+    # a changed project rebuilds the incremental models from all of raw as well
+    assert plan.full_refresh
     forget_marks(conn)
+    # no mark: everything is built, and the incremental models keep their rows (a new
+    # warehouse has none; an erasure's own run rebuilt them)
+    plan = plan_build(conn, project_dir=project)
+    assert (plan.build_all, plan.full_refresh) == (True, False)
     assert read_mark(conn, PUBLISHED) is None
 
 

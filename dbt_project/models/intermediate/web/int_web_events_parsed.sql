@@ -8,7 +8,8 @@
 {#-
     Incremental: each event is parsed on its own, so an incremental build parses only
     the events staged since its last build (macro versions_to_rebuild on the staging
-    `_loaded_at`). A change of var site_domains needs `journey refresh --full`.
+    `_loaded_at`). A change of var site_domains changes the project's fingerprint,
+    so the next refresh rebuilds it in full (orchestration/build_state.py).
 -#}
 
 with

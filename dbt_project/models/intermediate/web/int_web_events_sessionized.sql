@@ -20,7 +20,8 @@
     re-sessionizes every event of each browser with an event parsed since its last
     build (a late event may split or join that browser's sessions and renumber them),
     and leaves every other browser alone. A change of var session_timeout_minutes
-    needs `journey refresh --full`.
+    changes the project's fingerprint, so the next refresh rebuilds it in full
+    (orchestration/build_state.py).
 -#}
 
 with

@@ -17,8 +17,8 @@
     events, is the watermark), and delete+insert on the browser replaces all of that
     browser's sessions, so sessions a late event split or joined leave no stale row.
     Every other browser's sessions stay as they are: they depend on that browser's
-    events alone. A change of var session_timeout_minutes needs `journey refresh
-    --full`, as it does for int_web_events_sessionized.
+    events alone. A change of var session_timeout_minutes changes the project's
+    fingerprint, so the next refresh rebuilds it in full, as int_web_events_sessionized.
 -#}
 
 with

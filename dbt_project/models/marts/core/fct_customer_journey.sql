@@ -34,7 +34,9 @@
     delete+insert on person_id replaces their rows; a changed person with no activity
     left gets a tombstone row (activity_id null) that deletes their rows and is itself
     removed by the post-hook in the same transaction. A change of a definition variable
-    or a seed is not data and is not detected: `journey refresh --full`.
+    or a seed is not data and is not detected here: it changes the project's
+    fingerprint, so the next refresh rebuilds this model in full
+    (orchestration/build_state.py).
 -#}
 
 {%- set activity_id_columns = [
