@@ -13,9 +13,11 @@ From that mark:
   sources run again;
 * no mark (a new warehouse, one built before this existed, or one a `journey forget`
   erased rows from) or a changed dbt project (a new definition, seed or model): every
-  model is built, and every raw check runs. A changed project also rebuilds the
-  incremental models from all of raw (``--full-refresh``): a changed variable, seed or
-  model changes rows that no new record touches.
+  model is built, and every raw check runs, with the incremental models rebuilt from
+  all of raw (``--full-refresh``): a changed variable, seed or model changes rows that
+  no new record touches, and without a mark nothing says what built them. A run of
+  some models only (the landing-files sensor's) records such a build under the old
+  fingerprint, so the next full run still rebuilds what it left out.
 
 The mark moves in two steps: the dbt step records ``built`` when its build succeeded
 (every test passed, nothing left out), and the publish step turns it into
@@ -181,8 +183,9 @@ class BuildPlan:
     did not cover (their sources' raw checks run again)."""
     full_refresh: bool = False
     """Incremental models are rebuilt from all of raw (``dbt build --full-refresh``):
-    ``--full``, or a dbt project that changed since the published build (a new
-    definition, seed row or variable changes rows the new records never touch)."""
+    ``--full``, a dbt project that changed since the published build (a new definition,
+    seed row or variable changes rows the new records never touch), or no published
+    build at all."""
     ledger_through: datetime | None = None
     definitions_sha256: str = ""
     published: BuildMark | None = field(default=None, compare=False)
@@ -191,9 +194,17 @@ class BuildPlan:
     def nothing_to_build(self) -> bool:
         return not self.build_all and not self.changed_tables
 
-    def mark(self, run_id: str) -> BuildMark:
+    def mark(self, run_id: str, *, partial: bool = False) -> BuildMark:
+        """The mark a successful build of this plan records. A ``partial`` build (a run
+        of some models only, as the landing-files sensor starts) of a plan that had to
+        build everything keeps the published fingerprint (none if nothing was
+        published): the models it left out were not built with this project, so the
+        next full run must still rebuild everything."""
         recorded_at = datetime.now(UTC).replace(tzinfo=None)
-        return BuildMark(self.ledger_through, self.definitions_sha256, run_id, recorded_at)
+        definitions = self.definitions_sha256
+        if partial and self.build_all:
+            definitions = self.published.definitions_sha256 if self.published else ""
+        return BuildMark(self.ledger_through, definitions, run_id, recorded_at)
 
 
 def plan_build(
@@ -209,8 +220,16 @@ def plan_build(
             True, "a full rebuild was asked for", full_refresh=True, published=published, **common
         )
     if published is None:
+        # Also a full refresh: nothing says which project built the incremental models
+        # here (a warehouse from before the mark existed, or one an erasure without its
+        # rebuild left with the erased rows in incremental tables); on a new warehouse
+        # it costs nothing, the tables do not exist yet.
         return BuildPlan(
-            True, "no build of this warehouse has been published yet", published=None, **common
+            True,
+            "no build of this warehouse has been published yet",
+            full_refresh=True,
+            published=None,
+            **common,
         )
     if published.definitions_sha256 != definitions:
         return BuildPlan(

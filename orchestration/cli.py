@@ -513,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "rebuild every incremental model from all of raw (dbt --full-refresh); "
-            "needed after a definition variable changes"
+            "a refresh does so by itself after the dbt project changed"
         ),
     )
     ref.set_defaults(func=cmd_refresh)

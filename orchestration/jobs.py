@@ -9,8 +9,10 @@ WRITER_TAGS = {"journey/writes_warehouse": "true"}
 FULL_REFRESH_TAG = "journey/full_refresh"
 """A run tagged ``journey/full_refresh=true`` rebuilds every incremental dbt model from
 all of raw (``dbt build --full-refresh``): `journey refresh --full`, or the tag set on a
-run launched from the UI. Needed after a definition variable changes (the incremental
-path only recomputes what new data touches)."""
+run launched from the UI. A refresh does the same by itself when the dbt project
+(a model, macro, seed or variable in ``dbt_project.yml``) changed since the last
+published build (``orchestration/build_state.py``); a value passed with ``--vars`` is
+not part of the project and needs this tag."""
 
 REFRESH_JOB_NAME = "refresh_warehouse"
 PUBLISH_JOB_NAME = "publish_marts"

@@ -414,7 +414,7 @@ def build_dbt_definitions() -> dg.Definitions:
                 )
             if invocation.is_successful() and not blocked:
                 with warehouse.connect() as conn:
-                    record_mark(conn, BUILT, plan.mark(context.run_id))
+                    record_mark(conn, BUILT, plan.mark(context.run_id, partial=context.is_subset))
 
     return dg.Definitions(
         assets=[journey_dbt],

@@ -58,6 +58,7 @@ def test_a_warehouse_never_published_builds_everything(conn, project):
     plan = plan_build(conn, project_dir=project)
     assert (plan.build_all, plan.changed_tables, plan.ledger_through) == (True, (), T1)
     assert "no build of this warehouse has been published" in plan.reason
+    assert plan.full_refresh
 
 
 def test_the_tables_that_received_records_since_the_publication_are_named(conn, project):
@@ -110,11 +111,46 @@ def test_a_changed_dbt_project_or_full_or_an_erasure_builds_everything(conn, pro
     # a changed project rebuilds the incremental models from all of raw as well
     assert plan.full_refresh
     forget_marks(conn)
-    # no mark: everything is built, and the incremental models keep their rows (a new
-    # warehouse has none; an erasure's own run rebuilt them)
+    # no mark (here: an erasure without its rebuild, after the project changed): nothing
+    # says which project built the incremental tables, so they are rebuilt in full too
     plan = plan_build(conn, project_dir=project)
-    assert (plan.build_all, plan.full_refresh) == (True, False)
+    assert (plan.build_all, plan.full_refresh) == (True, True)
     assert read_mark(conn, PUBLISHED) is None
+
+
+def test_a_partial_build_after_a_project_change_leaves_the_old_fingerprint(conn, project):
+    """The landing-files sensor builds only what is downstream of the sources with new
+    files: after a project change the models it left out were not rebuilt, so its mark
+    keeps the published fingerprint and the next full run rebuilds everything."""
+    _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
+    promote_built(conn, "run-1")
+    published = read_mark(conn, PUBLISHED).definitions_sha256
+    seed = next((project / "seeds").rglob("*.csv"))
+    seed.write_text(seed.read_text() + "\n")
+    _ledger(conn, "segment", "events", "web/segment/b.jsonl", 3, T2)
+    plan = plan_build(conn, project_dir=project)
+    assert plan.full_refresh and plan.definitions_sha256 != published
+    record_mark(conn, BUILT, plan.mark("run-2", partial=True))
+    promote_built(conn, "run-2")
+    assert read_mark(conn, PUBLISHED).definitions_sha256 == published
+    assert read_mark(conn, PUBLISHED).ledger_through == T2
+    after = plan_build(conn, project_dir=project)
+    assert after.full_refresh and "dbt project" in after.reason
+    # a whole run records the new project; a partial one with new records only (no
+    # project change) records it too
+    record_mark(conn, BUILT, after.mark("run-3"))
+    promote_built(conn, "run-3")
+    assert plan_build(conn, project_dir=project).nothing_to_build
+    _ledger(conn, "segment", "events", "web/segment/c.jsonl", 2, T2.replace(hour=7))
+    partial = plan_build(conn, project_dir=project)
+    assert not partial.build_all
+    assert partial.mark("run-4", partial=True).definitions_sha256 == partial.definitions_sha256
+    # nothing was ever published: a partial build records no fingerprint at all
+    forget_marks(conn)
+    assert (
+        plan_build(conn, project_dir=project).mark("run-5", partial=True).definitions_sha256 == ""
+    )
 
 
 def test_marks_keep_their_values(conn):
