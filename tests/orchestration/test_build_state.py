@@ -165,3 +165,22 @@ def test_marks_keep_their_values(conn):
         definitions_fingerprint(),
     )
     assert got.recorded_at <= datetime.now(UTC).replace(tzinfo=None)
+
+
+def test_descriptions_are_documentation_not_definitions(project):
+    """A reworded description (the docs on every model and column) changes no number and
+    must not cost a full rebuild; a changed test, config or column list does."""
+    properties = project / "models" / "marts" / "marketing" / "_marketing__models.yml"
+    text = properties.read_text()
+    before = definitions_fingerprint(project)
+    # a folded description reworded and re-wrapped, and a one-line one reworded
+    folded = "without a single send (transactional email) belong to no campaign and are left"
+    one_line = "description: The single send's latest name (int_campaigns_unioned)."
+    assert folded in text and one_line in text
+    reworded = text.replace(
+        folded, "without a single send (transactional email)\n      are in no campaign and are left"
+    ).replace(one_line, "description: The newest name of the single send.")
+    properties.write_text(reworded)
+    assert definitions_fingerprint(project) == before
+    properties.write_text(text.replace("- not_null", "- unique", 1))
+    assert definitions_fingerprint(project) != before
