@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 # Lineage columns that say when a row was loaded or built, not what it says.
-LOAD_TIME_COLUMNS = frozenset({"_loaded_at", "_segment_loaded_through"})
+LOAD_TIME_COLUMNS = frozenset({"_loaded_at", "_segment_loaded_through", "_sendgrid_loaded_through"})
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 
 Differences = Callable[..., dict[str, tuple[int, int, int, int]]]

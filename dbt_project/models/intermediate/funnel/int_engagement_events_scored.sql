@@ -1,7 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='person_id',
+        post_hook="{{ remove_tombstones(this, 'engagement_event_id') }}",
+    )
+}}
+
 {#-
     definitions §3 Engagement score: every scored activity of a person with its points
     (rules and points from the engagement_points seed), the trailing score over
     [t - engagement_window_days, t], and the person's MQL-by-score time.
+
+    Incremental by person: a person's rows depend only on that person's activities
+    (rule, points, source event, time) and raw lead time, all of which the rows carry.
+    An incremental build lists every activity as the full build does, compares it with
+    the stored rows, and scores again only the persons with an activity added, removed
+    or changed (a new or late event, an identity merge or split moving events between
+    persons) or whose raw lead time changed (changed_persons); a tombstone row per such
+    person (engagement_event_id null) makes delete+insert remove their old rows even
+    when none is left, and the post-hook removes the tombstones. The window, the
+    threshold and the points are variables and a seed: a change of one changes the
+    project's fingerprint, and the next refresh rebuilds this model in full.
 -#}
 
 with
@@ -150,6 +169,70 @@ activities as (
 
 ),
 
+raw_lead_times as (
+
+    select
+        person_id,
+        min(reached_at) as raw_lead_at
+    from stage_candidates
+    where stage = 'lead'
+    group by person_id
+
+),
+
+{%- if is_incremental() %}
+
+stored as (
+
+    select * from {{ this }}
+
+),
+
+changed_persons as (
+
+    -- an activity added, removed or changed (activities are unique on these keys)
+    select coalesce(activities.person_id, stored.person_id) as person_id
+    from activities
+    full outer join stored
+        on
+            activities.person_id = stored.person_id
+            and activities.engagement_rule = stored.engagement_rule
+            and activities.source_event_id = stored.source_event_id
+    where
+        activities.person_id is null
+        or stored.person_id is null
+        or activities.points is distinct from stored.points
+        or activities.event_at is distinct from stored.event_at
+
+    union
+
+    -- a stored person whose raw lead time changed (or who has none any more)
+    select stored_lead_times.person_id
+    from (select distinct person_id, raw_lead_at from stored) as stored_lead_times
+    left join raw_lead_times
+        on stored_lead_times.person_id = raw_lead_times.person_id
+    where stored_lead_times.raw_lead_at is distinct from raw_lead_times.raw_lead_at
+
+),
+
+activities_to_score as (
+
+    select *
+    from activities
+    where person_id in (select person_id from changed_persons)
+
+),
+
+{%- else %}
+
+activities_to_score as (
+
+    select * from activities
+
+),
+
+{%- endif %}
+
 -- the trailing window includes both ends and every activity at the same instant
 activities_scored as (
 
@@ -165,18 +248,7 @@ activities_scored as (
             range between interval '{{ var("engagement_window_days") }}' day preceding
             and current row
         ) as trailing_score
-    from activities
-
-),
-
-raw_lead_times as (
-
-    select
-        person_id,
-        min(reached_at) as raw_lead_at
-    from stage_candidates
-    where stage = 'lead'
-    group by person_id
+    from activities_to_score
 
 ),
 
@@ -222,3 +294,21 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+
+-- a tombstone per rescored person: deletes their stored rows even when none is rebuilt
+union all
+
+select
+    cast(null as {{ dbt.type_string() }}) as engagement_event_id,
+    person_id,
+    cast(null as {{ dbt.type_string() }}) as source_event_id,
+    cast(null as {{ dbt.type_string() }}) as engagement_rule,
+    cast(null as {{ dbt.type_int() }}) as points,
+    cast(null as {{ dbt.type_bigint() }}) as trailing_score,
+    cast(null as boolean) as is_mql_by_score_event,
+    cast(null as {{ dbt.type_timestamp() }}) as event_at,
+    cast(null as {{ dbt.type_timestamp() }}) as raw_lead_at,
+    cast(null as {{ dbt.type_timestamp() }}) as mql_by_score_at
+from changed_persons
+{%- endif %}

@@ -1,21 +1,51 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='identity_edge_id',
+        post_hook="{{ remove_tombstones(this, 'edge_source') }}",
+    )
+}}
+
 {#-
     definitions §1 Identity edge: every pair of identifiers seen together in one record,
     and every identifier seen alone (a node without an edge), one row per
     (edge_source, identifier, linked identifier) with when and how often it was seen.
     Deleted CRM records are gone from staging already.
+
+    Incremental. The rows of Segment and SendGrid events (event_edge_sources) only grow:
+    the loaders drop an event id already loaded, so an event in staging never changes
+    and never leaves it (an erasure rebuilds every model in full). An incremental build
+    aggregates the events loaded since the last build (watermarks
+    _segment_loaded_through and _sendgrid_loaded_through, arrival times) and adds them
+    to the stored rows of the same key: counts add, first and last seen widen, exactly
+    what the whole history gives. The CRM rows (Leads, Contacts, conversions: small
+    tables whose records change and are deleted) are rebuilt in full on every build,
+    and a stored CRM row that no current record gives gets a tombstone (edge_source
+    null) that deletes it and is itself removed by the post-hook.
 -#}
+
+{%- set event_edge_sources = [
+    'segment_anonymous_user', 'segment_identify', 'segment_track', 'segment_event',
+    'sendgrid_event',
+] %}
 
 with
 
 segment_events as (
 
     select * from {{ ref('stg_segment__events') }}
+    {%- if is_incremental() %}
+    where _loaded_at > ({{ last_loaded_at('_segment_loaded_through') }})
+    {%- endif %}
 
 ),
 
 sendgrid_events as (
 
     select * from {{ ref('stg_sendgrid__events') }}
+    {%- if is_incremental() %}
+    where _loaded_at > ({{ last_loaded_at('_sendgrid_loaded_through') }})
+    {%- endif %}
 
 ),
 
@@ -221,10 +251,9 @@ aggregated as (
 
 ),
 
-final as (
+keyed as (
 
     select
-        -- ids
         {{ surrogate_key([
             'edge_source',
             'identifier_type',
@@ -232,6 +261,84 @@ final as (
             'linked_identifier_type',
             'linked_identifier_value',
         ]) }} as identity_edge_id,
+        edge_source,
+        identifier_type,
+        identifier_value,
+        linked_identifier_type,
+        linked_identifier_value,
+        record_count,
+        first_seen_at,
+        last_seen_at
+
+    from aggregated
+
+),
+
+{%- if is_incremental() %}
+
+stored as (
+
+    select * from {{ this }}
+
+),
+
+-- an event row: the new events' aggregate added to the stored one; a CRM row: as built
+merged as (
+
+    select
+        keyed.identity_edge_id,
+        keyed.edge_source,
+        keyed.identifier_type,
+        keyed.identifier_value,
+        keyed.linked_identifier_type,
+        keyed.linked_identifier_value,
+        keyed.record_count + coalesce(stored.record_count, 0) as record_count,
+        coalesce(
+            least(keyed.first_seen_at, stored.first_seen_at), keyed.first_seen_at
+        ) as first_seen_at,
+        coalesce(
+            greatest(keyed.last_seen_at, stored.last_seen_at), keyed.last_seen_at
+        ) as last_seen_at
+
+    from keyed
+    left join stored
+        on
+            keyed.identity_edge_id = stored.identity_edge_id
+            and stored.edge_source in ('{{ event_edge_sources | join("', '") }}')
+
+),
+
+-- a stored CRM row no current record gives (a changed or deleted email, a deleted
+-- record): its tombstone deletes it
+tombstones as (
+
+    select stored.identity_edge_id
+    from stored
+    where
+        stored.edge_source not in ('{{ event_edge_sources | join("', '") }}')
+        and not exists (
+            select 1
+            from keyed
+            where keyed.identity_edge_id = stored.identity_edge_id
+        )
+
+),
+
+{%- else %}
+
+merged as (
+
+    select * from keyed
+
+),
+
+{%- endif %}
+
+final as (
+
+    select
+        -- ids
+        identity_edge_id,
 
         -- strings
         edge_source,
@@ -245,10 +352,38 @@ final as (
 
         -- timestamps
         first_seen_at,
-        last_seen_at
+        last_seen_at,
 
-    from aggregated
+        -- lineage: the incremental watermarks (the newest loads this build saw)
+        (
+            select max(segment_loads._loaded_at) as max_loaded_at
+            from {{ ref('stg_segment__events') }} as segment_loads
+        ) as _segment_loaded_through,
+        (
+            select max(sendgrid_loads._loaded_at) as max_loaded_at
+            from {{ ref('stg_sendgrid__events') }} as sendgrid_loads
+        ) as _sendgrid_loaded_through
+
+    from merged
 
 )
 
 select * from final
+{%- if is_incremental() %}
+
+union all
+
+select
+    identity_edge_id,
+    cast(null as {{ dbt.type_string() }}) as edge_source,
+    cast(null as {{ dbt.type_string() }}) as identifier_type,
+    cast(null as {{ dbt.type_string() }}) as identifier_value,
+    cast(null as {{ dbt.type_string() }}) as linked_identifier_type,
+    cast(null as {{ dbt.type_string() }}) as linked_identifier_value,
+    cast(null as {{ dbt.type_bigint() }}) as record_count,
+    cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
+    cast(null as {{ dbt.type_timestamp() }}) as last_seen_at,
+    cast(null as {{ dbt.type_timestamp() }}) as _segment_loaded_through,
+    cast(null as {{ dbt.type_timestamp() }}) as _sendgrid_loaded_through
+from tombstones
+{%- endif %}
