@@ -38,6 +38,18 @@
     'conversion_type', 'conversion_id', 'converted_at', 'window_anchor_at',
 ] %}
 
+{#- an Unattributed row's touchpoint columns after its person_id -#}
+{%- set unattributed_touch -%}
+        'Unattributed' as channel,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as campaign_name,
+        cast(null as {{ dbt.type_string() }}) as campaign_platform,
+        cast(null as {{ dbt.type_bigint() }}) as touch_number,
+        cast(0 as {{ dbt.type_bigint() }}) as touch_count,
+        cast(null as {{ type_double() }}) as days_before_conversion,
+        cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
+{%- endset %}
+
 with
 
 all_conversions as (
@@ -77,14 +89,7 @@ current_touches as (
         all_conversions.attribution_conversion_id,
         cast(null as {{ dbt.type_string() }}) as session_id,
         all_conversions.person_id,
-        'Unattributed' as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        cast(null as {{ dbt.type_string() }}) as campaign_platform,
-        cast(null as {{ dbt.type_bigint() }}) as touch_number,
-        cast(0 as {{ dbt.type_bigint() }}) as touch_count,
-        cast(null as {{ type_double() }}) as days_before_conversion,
-        cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
+        {{ unattributed_touch }}
         {%- for column in conversion_columns %}
         all_conversions.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -269,14 +274,7 @@ unattributed as (
         '{{ model }}' as model,
         cast(null as {{ dbt.type_string() }}) as session_id,
         conversions.person_id,
-        'Unattributed' as channel,
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        cast(null as {{ dbt.type_string() }}) as campaign_platform,
-        cast(null as {{ dbt.type_bigint() }}) as touch_number,
-        cast(0 as {{ dbt.type_bigint() }}) as touch_count,
-        cast(null as {{ type_double() }}) as days_before_conversion,
-        cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
+        {{ unattributed_touch }}
         cast(1.0 as {{ type_double() }}) as credit
     from conversions
     left join conversions_with_touches

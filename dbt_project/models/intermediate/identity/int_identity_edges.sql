@@ -261,14 +261,7 @@ keyed as (
             'linked_identifier_type',
             'linked_identifier_value',
         ]) }} as identity_edge_id,
-        edge_source,
-        identifier_type,
-        identifier_value,
-        linked_identifier_type,
-        linked_identifier_value,
-        record_count,
-        first_seen_at,
-        last_seen_at
+        aggregated.*
 
     from aggregated
 
