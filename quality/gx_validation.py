@@ -85,49 +85,64 @@ def validate_frame(
 ) -> SuiteOutcome:
     """Validate ``frame`` against the expectations; failures carry up to
     ``MAX_EXAMPLES`` failing rows of ``frame`` as examples."""
+    return validate_frame_groups(frame, suite_name, {suite_name: expectations})[suite_name]
+
+
+def validate_frame_groups(
+    frame: pd.DataFrame, suite_name: str, groups: Mapping[str, Sequence[Expect]]
+) -> dict[str, SuiteOutcome]:
+    """Validate ``frame`` against several groups of expectations (the checks of one
+    raw table) in one Great Expectations validation, one outcome per group.
+
+    Each validation builds a batch of the frame (hashing it), a validator and a graph of
+    the metrics its expectations need; the checks of a table share the frame, so they
+    share those too (in a refresh this was most of the checks' time: ~0.1-0.3 s per
+    check, whatever the rows). Every expectation is tagged with its position, so each
+    result goes back to its group as if the group had been validated alone."""
     import great_expectations as gx
 
-    if not expectations:
-        return SuiteOutcome(evaluated=0, failures=())
-    batch_definition = _batch_definition()  # creates the context suites need
-    suite = gx.ExpectationSuite(name=suite_name)
-    for index, expect in enumerate(expectations):
-        suite.add_expectation(expect.build(index))
-    frame = frame.reset_index(drop=True)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    validation = batch.validate(
-        suite,
-        result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES},
-    )
-    failures = []
-    for result in validation.results:
-        if result.success:
-            continue
-        info = result.exception_info or {}
-        expect = expectations[int(result.expectation_config.meta[_INDEX])]
-        text = expect.words
-        if info.get("raised_exception"):
-            failures.append(
-                Failure(
-                    expectation=text,
-                    unexpected_count=None,
-                    observed=f"could not evaluate: {info.get('exception_message')}",
-                )
-            )
-            continue
-        outcome = result.result or {}
-        indexes = list(outcome.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
-        shown = _example_columns(frame, expect)
-        examples = tuple(_row(frame[shown], i) for i in indexes if isinstance(i, int))
-        failures.append(
-            Failure(
-                expectation=text,
-                unexpected_count=outcome.get("unexpected_count"),
-                examples=examples,
-                observed=outcome.get("observed_value"),
-            )
+    flat = [(group, expect) for group, expects in groups.items() for expect in expects]
+    evaluated = dict.fromkeys(groups, 0)
+    failures: dict[str, list[Failure]] = {group: [] for group in groups}
+    if flat:
+        batch_definition = _batch_definition()  # creates the context suites need
+        suite = gx.ExpectationSuite(name=suite_name)
+        for index, (_, expect) in enumerate(flat):
+            suite.add_expectation(expect.build(index))
+        frame = frame.reset_index(drop=True)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        validation = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES},
         )
-    return SuiteOutcome(evaluated=len(validation.results), failures=tuple(failures))
+        for result in validation.results:
+            group, expect = flat[int(result.expectation_config.meta[_INDEX])]
+            evaluated[group] += 1
+            if not result.success:
+                failures[group].append(_failure(frame, expect, result))
+    return {
+        group: SuiteOutcome(evaluated=evaluated[group], failures=tuple(failures[group]))
+        for group in groups
+    }
+
+
+def _failure(frame: pd.DataFrame, expect: Expect, result: Any) -> Failure:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return Failure(
+            expectation=expect.words,
+            unexpected_count=None,
+            observed=f"could not evaluate: {info.get('exception_message')}",
+        )
+    outcome = result.result or {}
+    indexes = list(outcome.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
+    shown = _example_columns(frame, expect)
+    return Failure(
+        expectation=expect.words,
+        unexpected_count=outcome.get("unexpected_count"),
+        examples=tuple(_row(frame[shown], i) for i in indexes if isinstance(i, int)),
+        observed=outcome.get("observed_value"),
+    )
 
 
 LINEAGE_COLUMNS = ("_source_file", "_source_position")

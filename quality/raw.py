@@ -29,7 +29,7 @@ import pandas as pd
 from ingestion.registry import RAW_TABLES
 from ingestion.rules import Between, NonNegative, NotAbove, Positive
 from ingestion.tables import Field, Kind, RawTable
-from quality.gx_validation import Expect, validate_frame
+from quality.gx_validation import Expect, validate_frame, validate_frame_groups
 from quality.iso4217 import ISO_4217_CODES
 from quality.model import CheckContext, CheckResult, CheckSpec, Severity, Suite
 
@@ -454,10 +454,11 @@ def _evaluate(rules: RawTableRules, specs: Sequence[CheckSpec]) -> Callable:
             else f"the {batch_rows:,} rows of load {load_id}"
         )
         batch_metadata = {"load_id": load_id, "batch_rows": batch_rows, "sampled": sampled}
-        results: dict[str, CheckResult] = {}
-        for name, expectations in _expectations(rules, context).items():
-            outcome = validate_frame(frame, f"{rules.table}.{name}", expectations)
-            results[name] = _result(outcome, len(frame), scope, batch_metadata)
+        outcomes = validate_frame_groups(frame, rules.table, _expectations(rules, context))
+        results = {
+            name: _result(outcome, len(frame), scope, batch_metadata)
+            for name, outcome in outcomes.items()
+        }
         if rules.volume_day_sql:
             daily = _daily_volume(conn, rules, load_id)
             daily["share_of_usual"] = daily["rows"] / daily["usual_rows"]
