@@ -42,6 +42,7 @@ from typing import Any
 
 import sqlalchemy as db
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SqliteEventLogStorage,
     SqliteEventLogStorageWatchdog,
 )
@@ -63,6 +64,7 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
         self._pid = os.getpid()
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod  # Dagster's own builds its class by name, not ``cls``
@@ -118,6 +120,20 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index has ``table_name``, asked on the kept connection and
+        remembered once true. Dagster asks before every asset check event
+        (``supports_asset_checks``) with a new engine and connection each time: ~2.5 ms
+        a check, ~1.5 s of a refresh's ~600 check results."""
+        if table_name in self._tables_present:
+            return True
+        # the kept engine, not ``_connect``: Dagster also asks while it holds that lock
+        with self._engine(INDEX_SHARD_NAME).connect() as conn:
+            present = bool(conn.dialect.has_table(conn, table_name))
+        if present:
+            self._tables_present.add(table_name)
+        return present
+
     def watch(self, run_id: str, cursor: str | None, callback: Any) -> None:
         """Dagster's ``watch``, with a watcher that also wakes on the run's WAL file."""
         if not self._obs:
@@ -130,6 +146,7 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
         )
 
     def wipe(self) -> None:
+        self._tables_present.clear()
         self._dispose_engines()
         super().wipe()
 

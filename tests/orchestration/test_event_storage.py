@@ -155,3 +155,15 @@ def test_a_watcher_sees_each_event_while_the_writer_keeps_its_connection(home: P
     finally:
         reader.dispose()
         writer.dispose()
+
+
+def test_which_tables_the_index_has_is_asked_once_and_answered_as_dagster_does(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = JourneySqliteEventLogStorage(str(home / "history" / "runs"))
+    assert storage.has_table("asset_check_executions")
+    assert not storage.has_table("no_such_table")
+    # the answer is remembered once true: no connection is opened to ask again
+    monkeypatch.setattr(storage, "_engine", lambda shard: pytest.fail(f"asked {shard} again"))
+    assert storage.supports_asset_checks
+    storage.dispose()
