@@ -1,15 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['browser_id_type', 'browser_id'],
+    )
+}}
+
 {#-
     definitions §2 Channel: every session's channel, one row per session, by the seeds
     channel_rules (tried in priority order, the first that matches wins),
     channel_click_ids, channel_medium_groups and channel_source_categories, over the
     session's landing attributes (int_web_sessions_aggregated).
+
+    Incremental by browser, as int_web_sessions_aggregated is: a session's channel
+    depends on its aggregated row and the seeds alone, so an incremental build
+    classifies again every session of each browser with a session aggregated since this
+    model's last build (_loaded_at, the watermark), and delete+insert on the browser
+    replaces all of that browser's rows (a session a late event split or joined leaves
+    no stale row). A change of a seed changes the project's fingerprint, so the next
+    refresh rebuilds this model in full (orchestration/build_state.py).
 -#}
 
 with
 
 sessions as (
 
-    select * from {{ ref('int_web_sessions_aggregated') }}
+    {{ versions_to_rebuild(
+        ref('int_web_sessions_aggregated'), ['browser_id_type', 'browser_id']
+    ) }}
 
 ),
 
@@ -45,6 +62,9 @@ channel_inputs_derived as (
 
     select
         session_id,
+        browser_id_type,
+        browser_id,
+        _loaded_at,
         {{ match_key('utm_medium') }} as utm_medium_key,
         {{ match_key('utm_source') }} as utm_source_key,
         {{ host_site_name(match_key('utm_source')) }} as utm_source_site_name,
@@ -248,6 +268,9 @@ sessions_classified as (
 
     select
         channel_inputs_derived.session_id,
+        channel_inputs_derived.browser_id_type,
+        channel_inputs_derived.browser_id,
+        channel_inputs_derived._loaded_at,
         profile_channels.channel
 
     from channel_inputs_derived
@@ -265,9 +288,14 @@ final as (
     select
         -- ids
         session_id,
+        browser_id,
 
         -- strings
-        channel
+        browser_id_type,
+        channel,
+
+        -- lineage
+        _loaded_at
 
     from sessions_classified
 
