@@ -22,7 +22,8 @@
     rebuilds every row of each person whose journey may have changed, and no one
     else's. The streams are read in full on every build (none of them filters on the
     incremental state): the change detection below compares every person's activities
-    with the stored rows. Changed persons (CTE changed_persons) are
+    with the stored rows, and the changed persons' activities are then read from the
+    streams again, with their features. Changed persons (CTE changed_persons) are
       - persons with a Segment event loaded since the last build (late events reshape
         their sessions; the watermark is _segment_loaded_through, an arrival time, so
         lateness has no limit);
@@ -50,10 +51,27 @@
     'feature_json',
 ] %}
 
+{#-
+    The stream models, read where they are used (not through an import CTE each): the
+    incremental build reads them twice, once for the change detection and once for the
+    changed persons' rows, and DuckDB materializes a CTE that is read twice whole, with
+    every column (the features of 2M activities at medium scale, most of which the
+    detection does not need and the build keeps only for the changed persons).
+-#}
 {%- set activity_streams = [
-    'web_session_activities', 'web_track_activities', 'email_activities',
-    'funnel_stage_activities', 'opportunity_activities',
-    'opportunity_stage_change_activities',
+    'int_journey_web_session_activities', 'int_journey_web_track_activities',
+    'int_journey_email_activities', 'int_journey_funnel_stage_activities',
+    'int_journey_opportunity_activities', 'int_journey_opportunity_stage_change_activities',
+] %}
+
+{#-
+    The small streams (source_system warehouse and salesforce), whose features the
+    change detection compares too; the features of the large ones (Segment, SendGrid)
+    change only with their own new events, which the detection finds otherwise.
+-#}
+{%- set small_activity_streams = [
+    'int_journey_funnel_stage_activities', 'int_journey_opportunity_activities',
+    'int_journey_opportunity_stage_change_activities',
 ] %}
 
 {#-
@@ -64,58 +82,12 @@
 
 with
 
-web_session_activities as (
-
-    select * from {{ ref('int_journey_web_session_activities') }}
-
-),
-
-web_track_activities as (
-
-    select * from {{ ref('int_journey_web_track_activities') }}
-
-),
-
-email_activities as (
-
-    select * from {{ ref('int_journey_email_activities') }}
-
-),
-
-funnel_stage_activities as (
-
-    select * from {{ ref('int_journey_funnel_stage_activities') }}
-
-),
-
-opportunity_activities as (
-
-    select * from {{ ref('int_journey_opportunity_activities') }}
-
-),
-
-opportunity_stage_change_activities as (
-
-    select * from {{ ref('int_journey_opportunity_stage_change_activities') }}
-
-),
-
 persons as (
 
     select * from {{ ref('int_persons_resolved') }}
 
 ),
 
-activities as (
-
-    {%- for stream in activity_streams %}
-    select
-        {{ activity_columns | join(',\n        ') }}
-    from {{ stream }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
-),
 
 {%- if is_incremental() %}
 
@@ -176,11 +148,28 @@ activity_fingerprints as (
         activities.channel,
         activities.activity_ts,
         activities.revenue_impact,
-        case
-            when activities.source_system in ('warehouse', 'salesforce')
-                then activities.feature_json
-        end as small_stream_features
-    from activities
+        activities.small_stream_features
+    from (
+        {%- for stream in activity_streams %}
+        select
+            person_id,
+            activity_type,
+            source_record_id,
+            account_id,
+            campaign_id,
+            campaign_name,
+            channel,
+            activity_ts,
+            revenue_impact,
+            {%- if stream in small_activity_streams %}
+            feature_json as small_stream_features
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as small_stream_features
+            {%- endif %}
+        from {{ ref(stream) }}
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) as activities
     left join persons
         on activities.person_id = persons.person_id
 
@@ -240,23 +229,22 @@ changed_persons as (
 
 ),
 
-activities_to_build as (
-
-    select *
-    from activities
-    where person_id in (select person_id from changed_persons)
-
-),
-
-{%- else %}
-
-activities_to_build as (
-
-    select * from activities
-
-),
-
 {%- endif %}
+
+-- every activity of the stream models (an incremental build: the changed persons')
+activities_to_build as (
+
+    {%- for stream in activity_streams %}
+    select
+        {{ activity_columns | join(',\n        ') }}
+    from {{ ref(stream) }}
+    {%- if is_incremental() %}
+    where person_id in (select person_id from changed_persons)
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
 
 final as (
 
