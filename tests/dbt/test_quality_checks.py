@@ -630,3 +630,32 @@ def dbt_null_channels(poisoned: dict) -> int:
             "select count(*) from marts.fct_customer_journey where channel is null"
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def test_a_session_of_two_browsers_or_a_long_gap_fails_the_session_check(
+    dbt_harness, poisoned
+) -> None:
+    # Ann browses once: one session, one event, of her browser anon-ann
+    [(session_id, browser_id, event_at)] = dbt_harness.query(
+        poisoned["warehouse"],
+        "select session_id, browser_id, event_at from intermediate.int_web_events_sessionized",
+    )
+    assert (browser_id, event_at) == ("anon-ann", datetime(2026, 1, 2, 9, 0))
+    # two more events in her session: 09:10 from another browser (the session changes
+    # browser), 10:30 from that browser (80 minutes after the one before: over the
+    # 30-minute timeout). One failing row each.
+    poisoned["execute"](
+        "insert into intermediate.int_web_events_sessionized"
+        " select events.* replace ('anon-other' as browser_id, event_id || suffix as event_id,"
+        " event_at + minutes * interval 1 minute as event_at)"
+        " from intermediate.int_web_events_sessionized as events,"
+        " (values ('-b', 10), ('-c', 90)) as added (suffix, minutes)"
+    )
+    results = poisoned["test"]("web_sessions_have_no_gap_over_the_timeout")
+    check = results["web_sessions_have_no_gap_over_the_timeout"]
+    assert (check["status"], check["failures"]) == ("fail", 2)
+    rows = poisoned["failing_rows"]("web_sessions_have_no_gap_over_the_timeout")
+    assert sorted((row["session_id"], row["event_at"]) for row in rows) == [
+        (session_id, datetime(2026, 1, 2, 9, 10)),
+        (session_id, datetime(2026, 1, 2, 10, 30)),
+    ]
