@@ -29,11 +29,14 @@ gaps as (
         browser_id,
         event_at,
         lag(event_at) over (partition by session_id order by event_at, event_id) as previous_event_at,
-        -- a session of two browsers changes browser between two consecutive events (one
-        -- window, not a second one for the smallest and largest id: ~0.3 s less a
-        -- refresh at medium scale)
-        lag(browser_id) over (
-            partition by session_id order by event_at, event_id
+        -- a session of two browsers changes browser between an event and the last one
+        -- before it that has a browser (nulls skipped, as a smallest and largest id
+        -- would skip them; the same order as the gap's, so one sort, not a second
+        -- window for the smallest and largest id: ~0.3 s less a refresh at medium scale)
+        {{ last_value_ignore_nulls('browser_id') }} over (
+            partition by session_id
+            order by event_at, event_id
+            rows between unbounded preceding and 1 preceding
         ) as previous_browser_id
 
     from events

@@ -67,7 +67,10 @@
 {#-
     The small streams (source_system warehouse and salesforce), whose features the
     change detection compares too; the features of the large ones (Segment, SendGrid)
-    change only with their own new events, which the detection finds otherwise.
+    change only with their own new events, which the detection finds otherwise. The
+    stored rows' features are picked by that source_system (previous_fingerprints): a
+    small stream missing here would make its persons rebuild on every build, never
+    miss a change.
 -#}
 {%- set small_activity_streams = [
     'int_journey_funnel_stage_activities', 'int_journey_opportunity_activities',
