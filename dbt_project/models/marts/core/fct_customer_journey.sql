@@ -77,6 +77,12 @@
     'int_journey_opportunity_stage_change_activities',
 ] %}
 
+{#- what the change detection reads of each activity, beside the small streams' features -#}
+{%- set fingerprint_columns = [
+    'person_id', 'activity_type', 'source_record_id', 'account_id', 'campaign_id',
+    'campaign_name', 'channel', 'activity_ts', 'revenue_impact',
+] %}
+
 {#-
     Only the incremental build reads the identity map (segment_arrival_persons); dbt
     parses with is_incremental() false, so the dependency is declared here.
@@ -155,15 +161,7 @@ activity_fingerprints as (
     from (
         {%- for stream in activity_streams %}
         select
-            person_id,
-            activity_type,
-            source_record_id,
-            account_id,
-            campaign_id,
-            campaign_name,
-            channel,
-            activity_ts,
-            revenue_impact,
+            {{ fingerprint_columns | join(',\n            ') }},
             {%- if stream in small_activity_streams %}
             feature_json as small_stream_features
             {%- else %}
@@ -181,15 +179,7 @@ activity_fingerprints as (
 previous_fingerprints as (
 
     select
-        person_id,
-        activity_type,
-        source_record_id,
-        account_id,
-        campaign_id,
-        campaign_name,
-        channel,
-        activity_ts,
-        revenue_impact,
+        {{ fingerprint_columns | join(',\n        ') }},
         case
             when source_system in ('warehouse', 'salesforce') then feature_json
         end as small_stream_features
