@@ -37,6 +37,19 @@
 
 
 {#-
+    The newest load of `relation` this build sees, as a scalar subquery: what a model
+    that keeps its watermark in a lineage column of its own (_segment_loaded_through)
+    stores on its rows, for last_loaded_at to read on the next build.
+-#}
+{% macro newest_loaded_at(relation) -%}
+    (
+        select max(loads._loaded_at) as max_loaded_at
+        from {{ relation }} as loads
+    )
+{%- endmacro %}
+
+
+{#-
     A warehouse built before a model became incremental has the model as a table
     without its watermark column: say what to do instead of failing on a missing column.
     (In a dbt unit test `this` is the name of the test's fixture, not a table: nothing

@@ -348,14 +348,8 @@ final as (
         last_seen_at,
 
         -- lineage: the incremental watermarks (the newest loads this build saw)
-        (
-            select max(segment_loads._loaded_at) as max_loaded_at
-            from {{ ref('stg_segment__events') }} as segment_loads
-        ) as _segment_loaded_through,
-        (
-            select max(sendgrid_loads._loaded_at) as max_loaded_at
-            from {{ ref('stg_sendgrid__events') }} as sendgrid_loads
-        ) as _sendgrid_loaded_through
+        {{ newest_loaded_at(ref('stg_segment__events')) }} as _segment_loaded_through,
+        {{ newest_loaded_at(ref('stg_sendgrid__events')) }} as _sendgrid_loaded_through
 
     from merged
 

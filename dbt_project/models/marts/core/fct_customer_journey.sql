@@ -97,7 +97,6 @@ persons as (
 
 ),
 
-
 {%- if is_incremental() %}
 
 previous_activities as (
@@ -268,10 +267,7 @@ final as (
             order by activities.activity_ts, activities.source_record_id
         ) as activity_repeated_at,
         -- lineage: the incremental watermark (the newest Segment load this build saw)
-        (
-            select max(segment_loads._loaded_at) as max_loaded_at
-            from {{ ref('stg_segment__events') }} as segment_loads
-        ) as _segment_loaded_through
+        {{ newest_loaded_at(ref('stg_segment__events')) }} as _segment_loaded_through
     from activities_to_build as activities
     left join persons
         on activities.person_id = persons.person_id
