@@ -20,7 +20,10 @@ Every step's time is also printed as a multiple of the bare read's. Step 7 again
 step 8 is the incremental path against a full rebuild on identical input. Peak RSS is
 each step's own (``wait4`` of the child: the child and the processes it waited for,
 dbt included). The machine is shared: compare ratios measured in one run, not
-numbers across runs. Disk: the landing zone's and the warehouse's sizes.
+numbers across runs. Disk: the landing zone's and the warehouse's sizes, and the most
+the run took at once (free space on the workdir's disk, sampled every second, at its
+lowest: the warehouse, DuckDB's spill, the published copy and the landing zone
+together; the bare read deletes its scratch database before the refreshes start).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,7 +63,29 @@ def _step(name: str, argv: list[str], env: dict[str, str], log: Path) -> Step:
     wall = time.monotonic() - started
     if child.returncode != 0:
         raise SystemExit(f"{name} failed (exit {child.returncode}); see {log}")
-    return Step(name, wall, usage.ru_maxrss / 1024)
+    step = Step(name, wall, usage.ru_maxrss / 1024)
+    # a large run takes hours: each step's figures as soon as it ends
+    print(f"  {wall:,.1f} s, peak RSS {step.peak_rss_mib:,.0f} MiB", flush=True)
+    return step
+
+
+class _LowestFreeDisk:
+    """Samples the free space of the disk holding ``path`` until stopped."""
+
+    def __init__(self, path: Path, every_s: float = 1.0) -> None:
+        self._path, self._every_s = path, every_s
+        self.at_start = self.lowest = shutil.disk_usage(path).free
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._every_s):
+            self.lowest = min(self.lowest, shutil.disk_usage(self._path).free)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _copy(name: str, source: Path, target: Path) -> Step:
@@ -109,6 +135,7 @@ def main() -> int:
         str(work / "landing"),
         str(work / "bare.duckdb"),
     ]
+    disk = _LowestFreeDisk(work)
     steps = [
         _step(f"generate (drops to {day_before})", [*generate, "--until", day_before], env, log),
         _step("bare DuckDB read of the landing zone", bare, env, log),
@@ -123,6 +150,7 @@ def main() -> int:
     if not args.skip_full:
         full = [journey, "refresh", "--full"]
         steps.append(_step("refresh --full (same new day)", full, env_full, log))
+    disk.stop()
     landing_mib = (
         sum(p.stat().st_size for p in (work / "landing").rglob("*") if p.is_file()) / 2**20
     )
@@ -148,8 +176,12 @@ def main() -> int:
         day += f", {incremental / rebuilt:.2f} of --full on the same data ({rebuilt:.1f} s)"
     print(day)
     print(f"peak RSS of any step: {max(s.peak_rss_mib or 0 for s in steps):,.0f} MiB")
-    disk = sum(p.stat().st_size for p in work.rglob("*") if p.is_file()) / 2**30
-    print(f"disk used by the workdir at the end: {disk:,.1f} GiB")
+    at_end = sum(p.stat().st_size for p in work.rglob("*") if p.is_file()) / 2**30
+    print(f"disk used by the workdir at the end: {at_end:,.1f} GiB")
+    print(
+        f"disk used at most (free space at the start less its lowest point): "
+        f"{(disk.at_start - disk.lowest) / 2**30:,.1f} GiB"
+    )
     print(f"log: {log}")
     if not args.keep:
         shutil.rmtree(work / "landing", ignore_errors=True)
