@@ -10,7 +10,7 @@ seconds, which the Dagster code location should not pay at load).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -32,6 +32,12 @@ class Expect:
     """Apply only to rows where this column is not null."""
     only_where_absent: str | None = None
     """Apply only to rows where this column is null."""
+
+    @property
+    def identity(self) -> tuple:
+        """What Great Expectations tells equal expectations apart by (not the words)."""
+        arguments = repr(sorted(self.kwargs.items()))
+        return (self.type, arguments, self.only_where_present, self.only_where_absent)
 
     @property
     def columns(self) -> list[str]:
@@ -99,41 +105,84 @@ def validate_frame_groups(
     share those too. That work grows with the rows: a first load's raw checks at small
     scale took ~14 s instead of ~20 s, a day's small batches about the same as before.
     Every expectation is tagged with its position, so each result goes back to its
-    group as if the group had been validated alone."""
+    group as if the group had been validated alone. Great Expectations keeps one of
+    several equal expectations in a suite (same type and arguments), so equal
+    expectations are evaluated once and their result goes to each group that has one.
+
+    Two passes: every expectation is first evaluated for its verdict alone (result
+    format ``BOOLEAN_ONLY``: the metrics that decide success, none of the lists of
+    unexpected values and rows), and only the ones that failed are evaluated again with
+    ``COMPLETE`` results for their counts, observed values and failing rows. The
+    verdict does not depend on the result format; the lists cost as much as the verdict
+    again on every expectation, and nearly every expectation passes on nearly every
+    refresh (the raw suites at demo scale: ~2.9-3.6 s -> ~1.5 s)."""
     import great_expectations as gx
 
-    flat = [(group, expect) for group, expects in groups.items() for expect in expects]
+    members: dict[tuple, list[tuple[str, Expect]]] = {}
+    for group, expects in groups.items():
+        for expect in expects:
+            members.setdefault(expect.identity, []).append((group, expect))
+    unique = [held[0][1] for held in members.values()]
     evaluated = dict.fromkeys(groups, 0)
     failures: dict[str, list[Failure]] = {group: [] for group in groups}
-    if flat:
+    if unique:
         batch_definition = _batch_definition()  # creates the context suites need
-        suite = gx.ExpectationSuite(name=suite_name)
-        for index, (_, expect) in enumerate(flat):
-            suite.add_expectation(expect.build(index))
         frame = frame.reset_index(drop=True)
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        validation = batch.validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES},
+        verdicts = batch.validate(
+            _suite(gx, suite_name, unique, range(len(unique))),
+            result_format={"result_format": "BOOLEAN_ONLY"},
         )
-        for result in validation.results:
-            group, expect = flat[int(result.expectation_config.meta[_INDEX])]
-            evaluated[group] += 1
+        failed = []
+        for result in verdicts.results:
+            index = int(result.expectation_config.meta[_INDEX])
+            for group, _ in members[unique[index].identity]:
+                evaluated[group] += 1
             if not result.success:
-                failures[group].append(_failure(frame, expect, result))
+                failed.append(index)
+        if failed:
+            details = batch.validate(
+                _suite(gx, suite_name, unique, sorted(failed)),
+                result_format={
+                    "result_format": "COMPLETE",
+                    "partial_unexpected_count": MAX_EXAMPLES,
+                },
+            )
+            by_index = {int(r.expectation_config.meta[_INDEX]): r for r in details.results}
+            for index in sorted(by_index):
+                for group, expect in members[unique[index].identity]:
+                    failures[group].append(_failure(frame, expect, by_index[index]))
     return {
         group: SuiteOutcome(evaluated=evaluated[group], failures=tuple(failures[group]))
         for group in groups
     }
 
 
-def _failure(frame: pd.DataFrame, expect: Expect, result: Any) -> Failure:
+def _suite(gx: Any, name: str, expects: Sequence[Expect], indexes: Iterable[int]) -> Any:
+    """A Great Expectations suite of ``expects`` at ``indexes``, each tagged with its
+    index."""
+    suite = gx.ExpectationSuite(name=name)
+    for index in indexes:
+        suite.add_expectation(expects[index].build(index))
+    return suite
+
+
+def _raised(result: Any) -> dict[str, Any] | None:
+    """The exception an expectation raised, if it raised one: Great Expectations puts
+    it at the top of ``exception_info`` or, for a metric that failed (a column the frame
+    lacks), under that metric's id."""
     info = result.exception_info or {}
-    if info.get("raised_exception"):
+    candidates = [info, *(v for v in info.values() if isinstance(v, dict))]
+    return next((c for c in candidates if c.get("raised_exception")), None)
+
+
+def _failure(frame: pd.DataFrame, expect: Expect, result: Any) -> Failure:
+    raised = _raised(result)
+    if raised is not None:
         return Failure(
             expectation=expect.words,
             unexpected_count=None,
-            observed=f"could not evaluate: {info.get('exception_message')}",
+            observed=f"could not evaluate: {raised.get('exception_message')}",
         )
     outcome = result.result or {}
     indexes = list(outcome.get("unexpected_index_list") or [])[:MAX_EXAMPLES]

@@ -1,0 +1,67 @@
+"""validate_frame_groups: a verdict for every expectation, details for the failed ones.
+
+The frame is four ad rows worked by hand: spend 10, -5, 0, null; clicks 3, 4, 9, 1 with
+impressions 100, 2, 50, 10. Rules: spend >= 0 (breaks on row 1; the null is not
+judged), clicks <= impressions (breaks on row 1: 4 > 2), clicks not null (holds; two
+groups have it, and Great Expectations keeps one of two equal expectations in a suite),
+and a rule on a column the frame lacks (cannot be evaluated).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from quality.gx_validation import Expect, validate_frame_groups
+
+FRAME = pd.DataFrame(
+    {
+        "key_ad_id": ["a1", "a2", "a3", "a4"],
+        "spend": [10.0, -5.0, 0.0, None],
+        "clicks": [3, 4, 9, 1],
+        "impressions": [100, 2, 50, 10],
+    }
+)
+
+SPEND = Expect("spend >= 0", "ExpectColumnValuesToBeBetween", {"column": "spend", "min_value": 0})
+CLICKS_BELOW = Expect(
+    "clicks <= impressions",
+    "ExpectColumnPairValuesAToBeGreaterThanB",
+    {"column_A": "impressions", "column_B": "clicks", "or_equal": True},
+)
+CLICKS_PRESENT = Expect("clicks present", "ExpectColumnValuesToNotBeNull", {"column": "clicks"})
+MISSING = Expect("cost present", "ExpectColumnValuesToNotBeNull", {"column": "cost"})
+
+
+def test_every_group_gets_its_verdicts_and_only_failures_carry_details():
+    outcomes = validate_frame_groups(
+        FRAME,
+        "ads",
+        {
+            "values": [SPEND, CLICKS_PRESENT],
+            "pairs": [CLICKS_BELOW],
+            "clean": [CLICKS_PRESENT],
+            "schema": [MISSING],
+        },
+    )
+
+    assert {name: o.evaluated for name, o in outcomes.items()} == {
+        "values": 2,
+        "pairs": 1,
+        "clean": 1,
+        "schema": 1,
+    }
+    assert outcomes["clean"].success
+
+    [spend] = outcomes["values"].failures
+    assert (spend.expectation, spend.unexpected_count) == ("spend >= 0", 1)
+    assert [e["key_ad_id"] for e in spend.examples] == ["a2"]
+    assert spend.examples[0]["spend"] == -5.0
+
+    [pair] = outcomes["pairs"].failures
+    assert (pair.expectation, pair.unexpected_count) == ("clicks <= impressions", 1)
+    assert [(e["clicks"], e["impressions"]) for e in pair.examples] == [(4, 2)]
+
+    [missing] = outcomes["schema"].failures
+    assert missing.unexpected_count is None
+    assert str(missing.observed).startswith("could not evaluate")
+    assert '"cost"' in str(missing.observed)
