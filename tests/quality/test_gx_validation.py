@@ -4,6 +4,7 @@ The frame is four ad rows worked by hand: spend 10, -5, 0, null; clicks 3, 4, 9,
 impressions 100, 2, 50, 10. Rules: spend >= 0 (breaks on row 1; the null is not
 judged), clicks <= impressions (breaks on row 1: 4 > 2), clicks not null (holds; two
 groups have it, and Great Expectations keeps one of two equal expectations in a suite),
+a second spend rule written with 0.0 for 0 (equal once Great Expectations has read it),
 and a rule on a column the frame lacks (cannot be evaluated).
 """
 
@@ -28,6 +29,9 @@ CLICKS_BELOW = Expect(
     "ExpectColumnPairValuesAToBeGreaterThanB",
     {"column_A": "impressions", "column_B": "clicks", "or_equal": True},
 )
+SPEND_AGAIN = Expect(
+    "spend is not negative", "ExpectColumnValuesToBeBetween", {"column": "spend", "min_value": 0.0}
+)
 CLICKS_PRESENT = Expect("clicks present", "ExpectColumnValuesToNotBeNull", {"column": "clicks"})
 MISSING = Expect("cost present", "ExpectColumnValuesToNotBeNull", {"column": "cost"})
 
@@ -41,6 +45,7 @@ def test_every_group_gets_its_verdicts_and_only_failures_carry_details():
             "pairs": [CLICKS_BELOW],
             "clean": [CLICKS_PRESENT],
             "schema": [MISSING],
+            "again": [SPEND_AGAIN],
         },
     )
 
@@ -49,6 +54,7 @@ def test_every_group_gets_its_verdicts_and_only_failures_carry_details():
         "pairs": 1,
         "clean": 1,
         "schema": 1,
+        "again": 1,
     }
     assert outcomes["clean"].success
 
@@ -56,6 +62,10 @@ def test_every_group_gets_its_verdicts_and_only_failures_carry_details():
     assert (spend.expectation, spend.unexpected_count) == ("spend >= 0", 1)
     assert [e["key_ad_id"] for e in spend.examples] == ["a2"]
     assert spend.examples[0]["spend"] == -5.0
+
+    [again] = outcomes["again"].failures
+    assert (again.expectation, again.unexpected_count) == ("spend is not negative", 1)
+    assert [e["key_ad_id"] for e in again.examples] == ["a2"]
 
     [pair] = outcomes["pairs"].failures
     assert (pair.expectation, pair.unexpected_count) == ("clicks <= impressions", 1)
