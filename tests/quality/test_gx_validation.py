@@ -4,7 +4,7 @@ The frame is four ad rows worked by hand: spend 10, -5, 0, null; clicks 3, 4, 9,
 impressions 100, 2, 50, 10. Rules: spend >= 0 (breaks on row 1; the null is not
 judged), clicks <= impressions (breaks on row 1: 4 > 2), clicks not null (holds; two
 groups have it, and Great Expectations keeps one of two equal expectations in a suite),
-a second spend rule written with 0.0 for 0 (equal once Great Expectations has read it),
+a second spend rule written with -0.0 for 0 (equal for Great Expectations, not in print),
 and a rule on a column the frame lacks (cannot be evaluated).
 """
 
@@ -30,7 +30,7 @@ CLICKS_BELOW = Expect(
     {"column_A": "impressions", "column_B": "clicks", "or_equal": True},
 )
 SPEND_AGAIN = Expect(
-    "spend is not negative", "ExpectColumnValuesToBeBetween", {"column": "spend", "min_value": 0.0}
+    "spend is not negative", "ExpectColumnValuesToBeBetween", {"column": "spend", "min_value": -0.0}
 )
 CLICKS_PRESENT = Expect("clicks present", "ExpectColumnValuesToNotBeNull", {"column": "clicks"})
 MISSING = Expect("cost present", "ExpectColumnValuesToNotBeNull", {"column": "cost"})
