@@ -23,6 +23,33 @@ DBT_DIR = ROOT / "dbt_project"
 os.environ.setdefault("JOURNEY_DBT_THREADS", "4")
 
 
+SITE_PATHS = {"JOURNEY_LANDING_DIR": "landing", "JOURNEY_WAREHOUSE": "warehouse.duckdb"}
+BESIDE_THE_WAREHOUSE = (
+    "JOURNEY_SERVING",
+    "JOURNEY_REPORT_DIR",
+    "JOURNEY_EXPORT_DIR",
+    "JOURNEY_ERASURE_LIST",
+    "JOURNEY_DUCKDB_TEMP_DIR",
+    "JOURNEY_SPARK_RAW_DIR",
+    "JOURNEY_SPARK_WAREHOUSE_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def _site_outside_the_checkout(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test starts with a landing zone and a warehouse in an empty folder of its
+    own, never the checkout's `data/` (which `make run` fills) nor paths the shell set;
+    the other files default beside that warehouse. A test that wants a path sets it
+    itself; subprocesses inherit these unless told otherwise."""
+    site = tmp_path_factory.mktemp("site")
+    for name, relative in SITE_PATHS.items():
+        monkeypatch.setenv(name, str(site / relative))
+    for name in BESIDE_THE_WAREHOUSE:
+        monkeypatch.delenv(name, raising=False)
+
+
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
