@@ -141,6 +141,64 @@ def pending_files(
     return pending
 
 
+_LEDGER_FILE_COLUMNS = (
+    "source_file",
+    "content_sha256",
+    "size_bytes",
+    "status",
+    "records_read",
+    "records_loaded",
+    "records_duplicate",
+    "records_quarantined",
+    "detail",
+)
+
+
+def _write_ledger_rows(
+    conn: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    files: Iterable[FileLoadStats],
+    load_id: str,
+    loaded_at: datetime,
+) -> None:
+    """The ledger rows of several files in one statement, in the order given: the same
+    rows as :func:`_write_ledger` for each. One INSERT per row costs ~0.8 ms of DuckDB's
+    planning; a group of small files (hundreds of SendGrid posts, a day's Salesforce
+    objects) writes its ledger rows at once."""
+    files = list(files)
+    if not files:
+        return
+    frame = pd.DataFrame(
+        {
+            "source_file": pd.Series([f.path for f in files], dtype=object),
+            "content_sha256": pd.Series([f.content_sha256 for f in files], dtype=object),
+            "size_bytes": pd.Series([f.size_bytes for f in files], dtype="int64"),
+            "status": pd.Series([f.status for f in files], dtype=object),
+            "records_read": pd.Series([f.records_read for f in files], dtype="int64"),
+            "records_loaded": pd.Series([f.records_loaded for f in files], dtype="int64"),
+            "records_duplicate": pd.Series([f.records_duplicate for f in files], dtype="int64"),
+            "records_quarantined": pd.Series([f.records_quarantined for f in files], dtype="int64"),
+            "detail": pd.Series([f.detail for f in files], dtype=object),
+            "position": pd.Series(range(len(files)), dtype="int64"),
+        }
+    )
+    conn.register("_ingest_ledger_rows", frame)
+    try:
+        conn.execute(
+            f"insert into {LEDGER_TABLE} (source, object, "
+            + ", ".join(_LEDGER_FILE_COLUMNS)
+            + ", load_id, loaded_at) select ?, ?, "
+            + ", ".join(
+                f"cast({column} as varchar)" if column == "detail" else column
+                for column in _LEDGER_FILE_COLUMNS
+            )
+            + ", ?, ? from _ingest_ledger_rows order by position",
+            [table.source, table.object, load_id, loaded_at],
+        )
+    finally:
+        conn.unregister("_ingest_ledger_rows")
+
+
 def _write_ledger(
     conn: duckdb.DuckDBPyConnection,
     table: RawTable,

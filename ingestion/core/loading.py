@@ -15,7 +15,12 @@ import pandas as pd
 
 from ingestion.core.batches import _drop_temp_tables, _load_batch
 from ingestion.core.files import _file_head, list_files
-from ingestion.core.ledger import _LedgerView, _remember_stats, _write_ledger
+from ingestion.core.ledger import (
+    _LedgerView,
+    _remember_stats,
+    _write_ledger,
+    _write_ledger_rows,
+)
 from ingestion.core.results import (
     STATUS_LOADED,
     STATUS_SKIPPED,
@@ -292,8 +297,7 @@ def _load_group(
                     pending, batch.counts.get(index, RecordCounts())
                 )
         _remember_stats(conn, ledger.fresh)
-        for file_stats in results.values():
-            _write_ledger(conn, table, file_stats, load_id, loaded_at)
+        _write_ledger_rows(conn, table, results.values(), load_id, loaded_at)
         conn.execute("commit")
     except _DATA_ERRORS:
         # strange input the grouped SQL cannot take: each file on its own, as exactly

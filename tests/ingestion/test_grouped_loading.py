@@ -80,27 +80,57 @@ def test_grouped_and_one_by_one_loads_write_the_same_rows(tmp_path, landing):
 
 def test_a_group_is_one_transaction(wh, landing, monkeypatch):
     """A failure after the group's SQL leaves none of its files loaded or in the ledger."""
-    original = loading._write_ledger
+    original = loading._write_ledger_rows
     written = []
 
-    def fail_on_second(conn, table, stats, load_id, loaded_at):
-        written.append(stats.path)
-        if len(written) == 2:
-            raise RuntimeError("disk full")
-        original(conn, table, stats, load_id, loaded_at)
+    def fail_after_the_first_row(conn, table, files, load_id, loaded_at):
+        files = list(files)
+        written.extend(f.path for f in files)
+        original(conn, table, files[:1], load_id, loaded_at)
+        raise RuntimeError("disk full")
 
-    # the first two files are one group (the third has the first's bytes: skipped)
-    monkeypatch.setattr(loading, "_write_ledger", fail_on_second)
+    # the first two files are one group (the third has the first's bytes: skipped); the
+    # group's ledger rows are one write, which fails after writing the first file's row
+    monkeypatch.setattr(loading, "_write_ledger_rows", fail_after_the_first_row)
     with pytest.raises(RuntimeError, match="disk full"):
         wh.load(landing, "sendgrid")
     assert wh.rows("select count(*) from raw.sendgrid__events") == [(0,)]
     assert wh.rows("select count(*) from raw._file_ledger") == [(0,)]
+    assert len(written) == 2
     monkeypatch.undo()
     result = wh.load(landing, "sendgrid")
     assert (result.tables["events"].files_loaded, result.tables["events"].files_skipped) == (2, 1)
     assert wh.rows("select count(*) from raw.sendgrid__events") == wh.rows(
         "select sum(records_loaded) from raw._file_ledger"
     )
+
+
+def test_a_group_writes_its_ledger_rows_as_one_by_one_writes_give(wh) -> None:
+    """The group's ledger rows in one statement: the rows, their order and their types
+    are those of one INSERT per file (a null detail stays null, not 'None')."""
+    from ingestion.core.ledger import _write_ledger, _write_ledger_rows
+    from ingestion.core.results import FileLoadStats
+
+    [table] = [t for t in RAW_TABLES if t.qualified_name == "raw.sendgrid__events"]
+    files = [
+        FileLoadStats("email/sendgrid/b.json", "loaded", "b" * 64, 120, 3, 2, 1, 0),
+        FileLoadStats("email/sendgrid/a.json", "loaded", "a" * 64, 80, 4, 2, 0, 2, 1, "1 erased"),
+    ]
+    core.ensure_raw_layer(wh.conn)
+    _write_ledger_rows(wh.conn, table, files, "load-2", NOW)
+    _write_ledger_rows(wh.conn, table, [], "load-2", NOW)  # nothing to write: no row
+    grouped = wh.rows("select * from raw._file_ledger order by rowid")
+    wh.conn.execute("delete from raw._file_ledger")
+    for stats in files:
+        _write_ledger(wh.conn, table, stats, "load-2", NOW)
+    assert grouped == wh.rows("select * from raw._file_ledger order by rowid")
+    assert [row[2:11] for row in grouped] == [
+        ("email/sendgrid/b.json", "b" * 64, 120, "loaded", 3, 2, 1, 0, None),
+        ("email/sendgrid/a.json", "a" * 64, 80, "loaded", 4, 2, 0, 2, "1 erased"),
+    ]
+    assert {(row[0], row[1], row[11], row[12]) for row in grouped} == {
+        ("sendgrid", "events", "load-2", NOW)
+    }
 
 
 def test_a_group_the_sql_cannot_take_falls_back_to_one_file_at_a_time(
