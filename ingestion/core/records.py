@@ -125,8 +125,6 @@ class RecordBuffer:
 
 
 def _objects(values: list[str | None]) -> np.ndarray:
-    """A one-dimensional object array of ``values`` as they are (numpy never reads a
-    value as a sequence to unpack)."""
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+    """A one-dimensional object array of ``values`` as they are: ``fromiter`` takes one
+    element per value and never reads a value as a sequence to unpack."""
+    return np.fromiter(values, dtype=object, count=len(values))
