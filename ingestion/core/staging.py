@@ -88,7 +88,7 @@ def python_frame_sql(columns: Sequence[str]) -> str:
     """The staging SELECT for frames built by :class:`RecordBuffer`."""
     cols = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns)
     return (
-        "select cast(_file as integer) as _file, "
+        "select cast(_file as integer) as _file, cast(_row_id as bigint) as _row_id, "
         "cast(_pos as bigint) as _pos, cast(_raw as varchar) as _raw, "
         "cast(_record as varchar) as _record, cast(_reason as varchar) as _reason, "
         f"{cols} from {_BATCH_VIEW}"
@@ -101,8 +101,8 @@ def json_stage_sql(
     *,
     check_json: bool,
 ) -> str:
-    """Staging SELECT for frames of JSON texts: ``_pos``, ``_record`` (one JSON object
-    as text) and ``_reason``.
+    """Staging SELECT for frames of JSON texts: ``_file``, ``_row_id``, ``_pos``,
+    ``_record`` (one JSON object as text) and ``_reason``.
 
     ``scalars`` are (column, JSON path) pairs read with one ``json_extract_string``
     call (strings unquoted, numbers in JSON notation, booleans ``true``/``false``,
@@ -131,6 +131,7 @@ def json_stage_sql(
 with framed as (
     select
         cast(_file as integer) as _file,
+        cast(_row_id as bigint) as _row_id,
         cast(_pos as bigint) as _pos,
         cast(_record as varchar) as _record,
         cast(_reason as varchar) as _reason
@@ -150,6 +151,7 @@ extracted as (
 )
 select
     _file,
+    _row_id,
     _pos,
     _record,
     cast(null as varchar) as _raw,

@@ -78,6 +78,25 @@ def test_grouped_and_one_by_one_loads_write_the_same_rows(tmp_path, landing):
     ]
 
 
+def test_a_group_writes_its_rows_in_file_then_position_order(tmp_path, landing):
+    """The inserts carry no ``order by``: the raw rows still come in file-name, then
+    position order (the order the group's frame was staged in)."""
+    _add_segment_files(landing)
+    with duckdb.connect(str(tmp_path / "grouped.duckdb")) as conn:
+        _load(conn, landing, group_files=True)
+        raw = conn.execute(
+            "select _source_file, _source_position from raw.segment__events order by rowid"
+        ).fetchall()
+        ledger = conn.execute(
+            "select source_file, records_loaded from raw._file_ledger "
+            "where source = 'segment' and records_loaded > 0 order by source_file"
+        ).fetchall()
+    assert raw == sorted(raw)
+    assert [(f, len([r for r in raw if r[0] == f])) for f, _ in ledger] == ledger
+    # the two new events loaded from the files added above: 01-08 line 2, 01-10 line 1
+    assert raw[-2:] == [("web/segment/2026-01-08.jsonl", 2), ("web/segment/2026-01-10.jsonl", 1)]
+
+
 def test_a_group_is_one_transaction(wh, landing, monkeypatch):
     """A failure after the group's SQL leaves none of its files loaded or in the ledger."""
     original = loading._write_ledger_rows
