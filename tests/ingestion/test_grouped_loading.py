@@ -79,22 +79,42 @@ def test_grouped_and_one_by_one_loads_write_the_same_rows(tmp_path, landing):
 
 
 def test_a_group_writes_its_rows_in_file_then_position_order(tmp_path, landing):
-    """The inserts carry no ``order by``: the raw rows still come in file-name, then
-    position order (the order the group's frame was staged in)."""
+    """A raw table holds a load's rows in file-name, then position order, for a wide
+    table (Segment) and a narrow one of many tiny files (LinkedIn creatives, two
+    elements a file: a join to the file names, which this once was, came out of order
+    there)."""
     _add_segment_files(landing)
+    creatives = landing / "ads" / "linkedin_ads" / "creatives"
+    names = [f"2026-02-{day:02d}.json" for day in range(1, 21)] + ["2026-02-21 o'clock.json"]
+    for number, name in enumerate(names):
+        elements = [
+            {
+                "id": f"urn:li:sponsoredCreative:{number}-{n}",
+                "campaign": "urn:li:sponsoredCampaign:5",
+            }
+            for n in (1, 2)
+        ]
+        (creatives / name).write_text(json.dumps({"elements": elements}))
     with duckdb.connect(str(tmp_path / "grouped.duckdb")) as conn:
         _load(conn, landing, group_files=True)
-        raw = conn.execute(
-            "select _source_file, _source_position from raw.segment__events order by rowid"
-        ).fetchall()
-        ledger = conn.execute(
-            "select source_file, records_loaded from raw._file_ledger "
-            "where source = 'segment' and records_loaded > 0 order by source_file"
-        ).fetchall()
-    assert raw == sorted(raw)
-    assert [(f, len([r for r in raw if r[0] == f])) for f, _ in ledger] == ledger
+        orders = {
+            table: conn.execute(
+                f"select _source_file, _source_position from raw.{table} order by rowid"
+            ).fetchall()
+            for table in ("segment__events", "linkedin_ads__creatives")
+        }
+    segment, creative_rows = orders["segment__events"], orders["linkedin_ads__creatives"]
+    assert segment == sorted(segment)
     # the two new events loaded from the files added above: 01-08 line 2, 01-10 line 1
-    assert raw[-2:] == [("web/segment/2026-01-08.jsonl", 2), ("web/segment/2026-01-10.jsonl", 1)]
+    assert segment[-2:] == [
+        ("web/segment/2026-01-08.jsonl", 2),
+        ("web/segment/2026-01-10.jsonl", 1),
+    ]
+    # (a quote in a file name is kept as it is)
+    assert creative_rows[-42:] == [
+        (f"ads/linkedin_ads/creatives/{name}", n) for name in names for n in (1, 2)
+    ]
+    assert creative_rows == sorted(creative_rows)
 
 
 def test_a_group_is_one_transaction(wh, landing, monkeypatch):
