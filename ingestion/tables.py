@@ -158,6 +158,15 @@ class RawTable:
         columns = self.columns
         if len(set(columns)) != len(columns):
             raise ValueError(f"{self.source}.{self.object}: a column is declared twice")
+        # _record, _source_file, _loaded_at, ... and the loader's staging columns (_file,
+        # _row_id, _pos, _reason, ...) start with an underscore: a field of that name
+        # would be overwritten while loading
+        reserved = [c for c in columns if c.startswith("_")]
+        if reserved:
+            raise ValueError(
+                f"{self.source}.{self.object}: {', '.join(reserved)}: a raw column name must "
+                "not start with '_' (the loader's own columns do)"
+            )
         named = [
             *self.key,
             *self.currency_columns,

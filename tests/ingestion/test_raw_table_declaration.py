@@ -1,0 +1,43 @@
+"""A raw table's declaration is checked when it is made: a wrong one fails at import,
+with the table and the column named, not in the middle of a load."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingestion.registry import RAW_TABLES
+from ingestion.tables import Field, RawTable, RepeatRule
+
+
+def _table(*columns: str, key: tuple[str, ...] = ("id",)) -> RawTable:
+    return RawTable(
+        source="vendor",
+        object="things",
+        landing_path="vendor/things",
+        file_globs=("*.json",),
+        fields=tuple(Field(column, column) for column in columns),
+        key=key,
+        repeat_rule=RepeatRule.DROP_DUPLICATE,
+        description="a test table",
+    )
+
+
+def test_a_column_named_like_the_loaders_own_is_refused():
+    # _row_id and _file are columns the loader stages every record with
+    with pytest.raises(ValueError, match=r"vendor\.things: _row_id, _file: a raw column name"):
+        _table("id", "_row_id", "amount", "_file")
+
+
+def test_a_column_declared_twice_is_refused():
+    with pytest.raises(ValueError, match=r"vendor\.things: a column is declared twice"):
+        _table("id", "amount", "amount")
+
+
+def test_a_key_that_is_not_a_field_is_refused():
+    with pytest.raises(ValueError, match=r"vendor\.things: thing_id named but not a field"):
+        _table("id", "amount", key=("thing_id",))
+
+
+def test_every_registered_raw_table_uses_plain_column_names():
+    assert RAW_TABLES
+    assert [c for t in RAW_TABLES for c in t.columns if c.startswith("_")] == []
