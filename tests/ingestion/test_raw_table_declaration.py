@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.registry import RAW_TABLES
 from ingestion.tables import Field, RawTable, RepeatRule
 
 
@@ -36,8 +35,3 @@ def test_a_column_declared_twice_is_refused():
 def test_a_key_that_is_not_a_field_is_refused():
     with pytest.raises(ValueError, match=r"vendor\.things: thing_id named but not a field"):
         _table("id", "amount", key=("thing_id",))
-
-
-def test_every_registered_raw_table_uses_plain_column_names():
-    assert RAW_TABLES
-    assert [c for t in RAW_TABLES for c in t.columns if c.startswith("_")] == []
