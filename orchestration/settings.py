@@ -168,10 +168,14 @@ class Settings:
 
 def duckdb_config(settings: Settings) -> dict[str, str]:
     """The DuckDB settings every warehouse connection of the project opens with (the dbt
-    profile reads the same values from the environment)."""
+    profile reads the same values from the environment, and sets the same constants).
+    ``max_vacuum_tasks`` 0: a checkpoint leaves deleted rows in place instead of
+    rewriting row groups on every refresh; ``orchestration/reclaim.py`` rewrites a table
+    once its deleted rows add up."""
     config = {
         "memory_limit": settings.duckdb_memory_limit,
         "checkpoint_threshold": CHECKPOINT_THRESHOLD,
+        "max_vacuum_tasks": "0",
     }
     if settings.duckdb_threads:
         config["threads"] = str(settings.duckdb_threads)

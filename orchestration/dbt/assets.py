@@ -21,6 +21,7 @@ from orchestration.build_state import BUILT, plan_build, record_mark
 from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
+from orchestration.reclaim import reclaim_deleted_rows
 from orchestration.resources import WarehouseResource
 from orchestration.spark import spark_target, spark_unavailable
 from orchestration.spark.marts_import import import_marts, mart_names
@@ -420,8 +421,12 @@ def build_dbt_definitions() -> dg.Definitions:
                     + ", ".join(s.removesuffix("+") for s in blocked)
                     + " were not rebuilt because a blocking quality check failed on them"
                 )
-            if invocation.is_successful() and not blocked:
-                with warehouse.connect() as conn:
+            with warehouse.connect() as conn:
+                # the rows incremental models replaced, once they add up (reclaim.py)
+                reclaimed = reclaim_deleted_rows(conn)
+                if reclaimed.tables:
+                    context.log.info(reclaimed.summary())
+                if invocation.is_successful() and not blocked:
                     record_mark(conn, BUILT, plan.mark(context.run_id, partial=context.is_subset))
 
     return dg.Definitions(
