@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -184,6 +185,7 @@ def _execute(
     from orchestration.quality.checks import check_outcomes
     from orchestration.runs import fail_abandoned_runs, owner_tags
 
+    _freeze_long_lived()
     log_path = _run_log_path(settings, log_name)
     run_config = {"loggers": {PROGRESS_LOGGER: {}}}
     common_tags = {"journey/trigger": trigger, **owner_tags()}
@@ -584,10 +586,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_FREEZE_LONG_LIVED = False
+"""Set by the ``journey`` command (:func:`console`), not when :func:`main` is called
+inside another program (a test): see :func:`_freeze_long_lived`."""
+
+
+def _freeze_long_lived() -> None:
+    """Keep Python's cyclic garbage collector off the objects loaded to run (Dagster's
+    definitions, the dbt manifest, Great Expectations): they live until the process
+    exits, yet each full collection walked all of them again, ten times in a new day's
+    refresh at medium scale (1.35 s of the 1.7 s its collections took). What survives a
+    full collection is frozen (never examined again), so the next one walks only what
+    came after it. Objects freed by their reference count are freed as before; only a
+    cycle among frozen objects that becomes garbage stays until the process ends."""
+    if _FREEZE_LONG_LIVED and _freeze_survivors not in gc.callbacks:
+        gc.collect()
+        gc.freeze()
+        gc.callbacks.append(_freeze_survivors)
+
+
+def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop" and info["generation"] == 2:
+        gc.freeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.func(args)
 
 
+def console() -> int:
+    """The ``journey`` command: :func:`main`, then an exit without the interpreter's last
+    garbage collection over every object a refresh loaded (Dagster's definitions, the dbt
+    manifest, Great Expectations): ~1.7 s at exit after a refresh, for memory the
+    operating system takes back anyway. Every file and connection is closed by then;
+    atexit handlers still run."""
+    global _FREEZE_LONG_LIVED
+    _FREEZE_LONG_LIVED = True
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(console())
