@@ -9,32 +9,50 @@ the vacuum reclaimed 8,883 of the 51,738 deleted rows; at dbt's exit the checkpo
 whole day took 4.4 s with vacuuming and 2.3-2.7 s without. That is work in proportion to
 history, paid on every refresh, for little space.
 
-So every warehouse connection of the project opens with ``max_vacuum_tasks = 0``
-(:func:`orchestration.settings.duckdb_config` and the dbt profile): a checkpoint writes a
-refresh's changes and leaves deleted rows marked as deleted where they are. They still
-take disk and scan time, so after every dbt build :func:`reclaim_deleted_rows` compares
-each model table's stored rows (``duckdb_tables().estimated_size``, deleted ones
-included) with its live rows (``count(*)``) and rewrites each table whose deleted share
-reached :data:`RECLAIM_SHARE` (``create or replace table ... as select * from`` itself:
-the same columns, types and row order). A table is copied whole once in a while instead
-of partly rewritten on every refresh, and no table carries more than about that share of
-dead rows for longer than one refresh.
+So the warehouse connections of a refresh open with ``max_vacuum_tasks = 0``
+(:func:`orchestration.settings.duckdb_config`, which the loaders, checks and this step
+use, and the dbt profile): a checkpoint writes a refresh's changes and leaves deleted
+rows marked as deleted where they are. They still take disk and scan time, so after
+every dbt build :func:`reclaim_deleted_rows` compares each table the dbt project builds
+(its table and incremental models and its seeds, from the manifest) for its stored rows
+(``duckdb_tables().estimated_size``, deleted ones included) against its live rows
+(``count(*)``), and rewrites each one whose deleted share reached :data:`RECLAIM_SHARE`
+(``create or replace table ... as select * from`` itself: the same columns, types and
+row order; dbt's tables carry no constraint, default or comment that this would drop).
+A table is copied whole every week or so (at 2.5% of its rows replaced a day) instead
+of partly rewritten on every refresh, and none carries much more than that share of
+dead rows.
 
-Schema ``raw`` is left alone: its tables are written by the loaders (appends) and an
-erasure (``journey forget``), whose connections vacuum as DuckDB does by default.
+Other tables are left alone: raw's (the loaders append; the ledger's few updated rows
+stay small) and anything else in the file. ``journey forget`` opens its own connections
+with DuckDB's defaults.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
 RECLAIM_SHARE = 0.2
 """A table is rewritten once at least this share of its stored rows are deleted ones."""
 
-_LEFT_ALONE = ("raw",)
+
+def built_tables(manifest: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(schema, name) of every table the dbt project builds: table and incremental
+    models and seeds (views hold no rows)."""
+    return {
+        (node["schema"], node.get("alias") or node["name"])
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "seed"
+        or (
+            node.get("resource_type") == "model"
+            and node.get("config", {}).get("materialized") in ("table", "incremental")
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -58,15 +76,21 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def table_rows(conn: duckdb.DuckDBPyConnection) -> list[TableRows]:
-    """Stored and live rows of every table of the current database outside ``raw``."""
-    tables = conn.execute(
-        "select schema_name, table_name, estimated_size from duckdb_tables() "
-        "where database_name = current_database() and not temporary "
-        f"and schema_name not in ({', '.join('?' for _ in _LEFT_ALONE)}) "
-        "and estimated_size > 0 order by schema_name, table_name",
-        list(_LEFT_ALONE),
-    ).fetchall()
+def table_rows(
+    conn: duckdb.DuckDBPyConnection, tables: Collection[tuple[str, str]]
+) -> list[TableRows]:
+    """Stored and live rows of each of ``tables`` ((schema, name)) that the current
+    database holds and that has rows."""
+    wanted = set(tables)
+    tables = [
+        row
+        for row in conn.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            "where database_name = current_database() and not temporary "
+            "and estimated_size > 0 order by schema_name, table_name"
+        ).fetchall()
+        if (row[0], row[1]) in wanted
+    ]
     if not tables:
         return []
     # one statement: a count(*) per table reads row-group metadata, ~20 ms for all of
@@ -102,12 +126,17 @@ class Reclaimed:
 
 
 def reclaim_deleted_rows(
-    conn: duckdb.DuckDBPyConnection, share: float = RECLAIM_SHARE
+    conn: duckdb.DuckDBPyConnection,
+    tables: Collection[tuple[str, str]],
+    share: float = RECLAIM_SHARE,
 ) -> Reclaimed:
-    """Rewrite every table (outside ``raw``) whose deleted rows reached ``share`` of its
-    stored rows; each in its own transaction, so an error leaves that table as it was."""
+    """Rewrite each of ``tables`` ((schema, name)) whose deleted rows reached ``share``
+    of its stored rows; each in its own transaction, so an error (a full disk: the
+    rewrite needs room for a second copy) leaves that table as it was, and raises."""
     started = time.monotonic()
-    due = tuple(t for t in table_rows(conn) if t.stored > t.live and t.deleted_share >= share)
+    due = tuple(
+        t for t in table_rows(conn, tables) if t.stored > t.live and t.deleted_share >= share
+    )
     for table in due:
         name = f"{_quoted(table.schema)}.{_quoted(table.table)}"
         conn.execute("begin")
