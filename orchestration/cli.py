@@ -185,7 +185,6 @@ def _execute(
     from orchestration.quality.checks import check_outcomes
     from orchestration.runs import fail_abandoned_runs, owner_tags
 
-    _freeze_long_lived()
     log_path = _run_log_path(settings, log_name)
     run_config = {"loggers": {PROGRESS_LOGGER: {}}}
     common_tags = {"journey/trigger": trigger, **owner_tags()}
@@ -586,26 +585,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_FREEZE_LONG_LIVED = False
-"""Set by the ``journey`` command (:func:`console`), not when :func:`main` is called
-inside another program (a test): see :func:`_freeze_long_lived`."""
-
-
-def _freeze_long_lived() -> None:
-    """Keep Python's cyclic garbage collector off the objects loaded to run (Dagster's
-    definitions, the dbt manifest, Great Expectations): they live until the process
-    exits, yet each full collection walked all of them again, ten times in a new day's
-    refresh at medium scale (1.35 s of the 1.7 s its collections took). What survives a
-    full collection is frozen (never examined again), so the next one walks only what
-    came after it. Objects freed by their reference count are freed as before; only a
-    cycle among frozen objects that becomes garbage stays until the process ends."""
-    if _FREEZE_LONG_LIVED and _freeze_survivors not in gc.callbacks:
-        gc.collect()
-        gc.freeze()
-        gc.callbacks.append(_freeze_survivors)
-
-
 def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
+    """After each full collection, freeze what survived it: the objects loaded to run
+    (Dagster's definitions, the dbt manifest, Great Expectations) live until the process
+    exits, yet each full collection walked all of them again, ten times in a new day's
+    refresh at medium scale (1.35 s of the 1.7 s its collections took). Frozen objects
+    are never examined again, so the next full collection walks only what came after.
+    Objects freed by their reference count are freed as before; only a cycle among
+    frozen objects that becomes garbage stays until the process ends."""
     if phase == "stop" and info["generation"] == 2:
         gc.freeze()
 
@@ -620,9 +607,9 @@ def console() -> int:
     garbage collection over every object a refresh loaded (Dagster's definitions, the dbt
     manifest, Great Expectations): ~1.7 s at exit after a refresh, for memory the
     operating system takes back anyway. Every file and connection is closed by then;
-    atexit handlers still run."""
-    global _FREEZE_LONG_LIVED
-    _FREEZE_LONG_LIVED = True
+    atexit handlers still run. Only the command does this (:func:`_freeze_survivors`
+    too), not :func:`main` called inside another program (a test)."""
+    gc.callbacks.append(_freeze_survivors)
     code = main()
     gc.freeze()
     return code

@@ -82,7 +82,7 @@ def table_rows(
     """Stored and live rows of each of ``tables`` ((schema, name)) that the current
     database holds and that has rows."""
     wanted = set(tables)
-    tables = [
+    found = [
         row
         for row in conn.execute(
             "select schema_name, table_name, estimated_size from duckdb_tables() "
@@ -91,18 +91,18 @@ def table_rows(
         ).fetchall()
         if (row[0], row[1]) in wanted
     ]
-    if not tables:
+    if not found:
         return []
     # one statement: a count(*) per table reads row-group metadata, ~20 ms for all of
     # them at medium scale
     counts = " union all ".join(
         f"select {i} as i, count(*) as live from {_quoted(schema)}.{_quoted(table)}"
-        for i, (schema, table, _) in enumerate(tables)
+        for i, (schema, table, _) in enumerate(found)
     )
     live = dict(conn.execute(counts).fetchall())
     return [
         TableRows(schema, table, int(stored), int(live[i]))
-        for i, (schema, table, stored) in enumerate(tables)
+        for i, (schema, table, stored) in enumerate(found)
     ]
 
 
@@ -113,8 +113,6 @@ class Reclaimed:
     seconds: float
 
     def summary(self) -> str:
-        if not self.tables:
-            return "no table has deleted rows to reclaim"
         names = ", ".join(
             f"{t.name} ({t.stored - t.live:,} of {t.stored:,} rows, {t.deleted_share:.0%})"
             for t in self.tables
