@@ -38,6 +38,13 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_load_id", "VARCHAR"),
     ("_loaded_at", "TIMESTAMP"),
 )
+RECORD_COMPRESSION = "zstd"
+"""How DuckDB stores ``_record`` (``create_sql``). It is the largest column of every raw
+table (medium's Segment events: 2.5 GB of text, one distinct value a row) and the
+models never read it. DuckDB's own choice for text, dictionary and FSST, analyses each
+segment before writing it: writing medium's Segment ``_record`` (2.3M rows) and its
+checkpoint took 10.9 s into 4,688 blocks of 256 KiB; with zstd 4.2 s into ~880. A
+``like`` over all of it: 0.97 s against 0.85 s."""
 
 
 class Kind(StrEnum):
@@ -195,7 +202,11 @@ class RawTable:
 
     def create_sql(self) -> str:
         cols = [f'"{c}" VARCHAR' for c in self.columns]
-        cols += [f"{name} {ddl_type}" for name, ddl_type in LINEAGE_COLUMNS]
+        cols += [
+            f"{name} {ddl_type}"
+            + (f" using compression {RECORD_COMPRESSION}" if name == "_record" else "")
+            for name, ddl_type in LINEAGE_COLUMNS
+        ]
         return (
             f"create table if not exists {self.qualified_name} (\n    "
             + ",\n    ".join(cols)

@@ -35,3 +35,30 @@ def test_a_column_declared_twice_is_refused():
 def test_a_key_that_is_not_a_field_is_refused():
     with pytest.raises(ValueError, match=r"vendor\.things: thing_id named but not a field"):
         _table("id", "amount", key=("thing_id",))
+
+
+def test_the_record_column_is_stored_with_zstd(tmp_path):
+    """``_record`` (every record's whole text, never read by the models) is written with
+    zstd rather than DuckDB's dictionary and FSST analysis; the other columns keep
+    DuckDB's own choice."""
+    import duckdb
+
+    table = _table("id", "amount")
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    conn.execute("create schema raw")
+    conn.execute(table.create_sql())
+    conn.execute(
+        f"insert into {table.qualified_name} select i::varchar, '7', "
+        "'{\"id\": ' || i || ', \"amount\": 7, \"note\": \"' || repeat('x', i % 97) || '\"}', "
+        "'vendor/things/a.json', i, 'load-1', timestamp '2026-01-01' from range(50000) t(i)"
+    )
+    conn.execute("checkpoint")
+    stored = dict(
+        conn.execute(
+            "select column_name, string_agg(distinct compression, ',' order by compression) "
+            f"from pragma_storage_info('{table.qualified_name}') "
+            "where segment_type = 'VARCHAR' group by column_name"
+        ).fetchall()
+    )
+    assert stored["_record"] == "ZSTD"
+    assert "ZSTD" not in stored["amount"]
