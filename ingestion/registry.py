@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -38,6 +39,7 @@ from ingestion.tables import (
     QUARANTINE_DDL,
     QUARANTINE_TABLE,
     RAW_SCHEMA,
+    RECORD_COMPRESSION,
     RawTable,
     RepeatRule,
 )
@@ -124,12 +126,32 @@ def loader_for(table: RawTable) -> FileLoader:
     return _LOADERS[(table.source, table.object)]
 
 
+ZSTD_STORAGE_VERSION = (1, 2, 0)
+"""The first DuckDB storage format with zstd for a column."""
+
+
+def _has_zstd(conn) -> bool:  # noqa: ANN001 - a duckdb connection
+    """Whether the current database file's storage format has zstd. A file written in an
+    older format (created by an older DuckDB, or attached with ``storage_version``)
+    refuses a column's ``using compression zstd``, even in ``create table if not
+    exists`` of a table it already has."""
+    row = conn.execute(
+        "select tags['storage_version'] from duckdb_databases() "
+        "where database_name = current_database()"
+    ).fetchone()
+    version = re.match(r"v(\d+)\.(\d+)\.(\d+)", (row[0] if row else None) or "")
+    if version is None:  # in memory: no storage format to be older than
+        return True
+    return tuple(int(part) for part in version.groups()) >= ZSTD_STORAGE_VERSION
+
+
 def create_raw_layer(conn) -> None:  # noqa: ANN001 - a duckdb connection
     """Create schema ``raw`` with every raw table, the quarantine, the ledger, the
     erasure tables and the file-hash cache."""
     conn.execute(f"create schema if not exists {RAW_SCHEMA}")
+    record_compression = RECORD_COMPRESSION if _has_zstd(conn) else None
     for table in RAW_TABLES:
-        conn.execute(table.create_sql())
+        conn.execute(table.create_sql(record_compression))
     conn.execute(QUARANTINE_DDL)
     conn.execute(LEDGER_DDL)
     conn.execute(ERASURES_DDL)

@@ -200,11 +200,17 @@ class RawTable:
     def asset_key_path(self) -> tuple[str, str, str]:
         return (RAW_SCHEMA, self.source, self.object)
 
-    def create_sql(self) -> str:
+    def create_sql(self, record_compression: str | None = RECORD_COMPRESSION) -> str:
+        """The table's DDL; ``record_compression`` None leaves ``_record`` to DuckDB's
+        own choice (a warehouse file whose storage format predates zstd)."""
         cols = [f'"{c}" VARCHAR' for c in self.columns]
         cols += [
             f"{name} {ddl_type}"
-            + (f" using compression {RECORD_COMPRESSION}" if name == "_record" else "")
+            + (
+                f" using compression {record_compression}"
+                if name == "_record" and record_compression
+                else ""
+            )
             for name, ddl_type in LINEAGE_COLUMNS
         ]
         return (

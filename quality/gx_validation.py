@@ -104,7 +104,8 @@ def validate_frame_groups(
     """Validate ``frame`` against several groups of expectations (the checks of one
     raw table) in one Great Expectations validation, one outcome per group.
 
-    Each validation builds a batch of the frame (hashing it), a validator and a graph of
+    Each validation builds a batch of the frame (two or three times, no longer hashing
+    it: ``_batch_definition``), a validator and a graph of
     the metrics its expectations need; the checks of a table share the frame, so they
     share those too. That work grows with the rows: a first load's raw checks at small
     scale took ~14 s instead of ~20 s, a day's small batches about the same as before.

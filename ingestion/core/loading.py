@@ -60,12 +60,13 @@ GROUP_MAX_BYTES = 256 << 20
 many files and this many bytes of file (compressed files count
 :data:`GZIP_EXPANSION` times their size).
 
-The size decides where DuckDB writes the group's rows. An insert of a few row groups
-(122,880 rows each) is written straight into the database file; a smaller one goes to
-the write-ahead log and is written again at the next checkpoint. With 64 MB groups
+The size decides where DuckDB writes the group's rows. An insert of at least one full
+row group (122,880 rows) of a table is written straight into the database file; a
+smaller one (a table's last group, a group of 1,024 files of few records) goes to the
+write-ahead log and is written again at the next checkpoint. With 64 MB groups
 (~120,000 SendGrid events) a medium first load of SendGrid left 796 MB in the log
 (loaded in 35.7 s, then a 2.1 s checkpoint); with 256 MB groups the log stayed at 1 MB
-(25.7 s, 0.2 s). Medium's first load, SendGrid then Segment: 38 s -> 25 s and
+(25.7 s, 0.2 s). Medium's first load, SendGrid then Segment: 38 s -> 26 s and
 70 s -> 52 s; peak RSS 1.9 -> 2.0 GiB and 3.0 -> 3.0 GiB (512 MB groups: no faster, 3.2 GiB)."""
 GZIP_EXPANSION = 8
 GROUP_FILE_MAX_BYTES = 16 << 20

@@ -62,3 +62,36 @@ def test_the_record_column_is_stored_with_zstd(tmp_path):
     )
     assert stored["_record"] == "ZSTD"
     assert "ZSTD" not in stored["amount"]
+
+
+def test_a_warehouse_file_in_an_older_storage_format_gets_its_raw_layer(tmp_path):
+    """A file whose storage format predates zstd (DuckDB < 1.2 wrote it) refuses
+    ``using compression zstd`` even for a table it already has: the raw layer is
+    created, and created again, with DuckDB's own compression there, with zstd in a
+    new file."""
+    import duckdb
+
+    from ingestion.registry import create_raw_layer
+
+    conn = duckdb.connect()
+    conn.execute(f"attach '{tmp_path / 'old.duckdb'}' as old (storage_version 'v1.0.0')")
+    conn.execute(f"attach '{tmp_path / 'new.duckdb'}' as new")
+    for name in ("old", "new", "old", "new"):
+        conn.execute(f"use {name}")
+        create_raw_layer(conn)
+    compression = {}
+    for name in ("old", "new"):
+        conn.execute(f"use {name}")
+        conn.execute(
+            "insert into raw.sendgrid__events (sg_event_id, _record) "
+            'select i::varchar, repeat(\'{"sg_event_id": "x"} \', 1 + i % 50) '
+            "from range(50000) t(i)"
+        )
+        conn.execute("checkpoint")
+        compression[name] = conn.execute(
+            "select string_agg(distinct compression, ',' order by compression) "
+            "from pragma_storage_info('raw.sendgrid__events') "
+            "where column_name = '_record' and segment_type = 'VARCHAR'"
+        ).fetchone()[0]
+    assert "ZSTD" not in compression["old"]
+    assert compression["new"] == "ZSTD"
