@@ -111,7 +111,12 @@ def main() -> int:
     parser.add_argument("--scale", default="demo", choices=["demo", "small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/journey-bench"))
-    parser.add_argument("--keep", action="store_true", help="keep the workdir afterwards")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the landing zone, warehouses and Dagster home afterwards (without it "
+        "only benchmark.log stays: a large run leaves ~50 GiB otherwise)",
+    )
     parser.add_argument(
         "--skip-full",
         action="store_true",
@@ -184,9 +189,20 @@ def main() -> int:
     )
     print(f"log: {log}")
     if not args.keep:
-        shutil.rmtree(work / "landing", ignore_errors=True)
-        (work / "rebuilt.duckdb").unlink(missing_ok=True)
+        tidy(work, keep=log)
     return 0
+
+
+def tidy(work: Path, *, keep: Path) -> None:
+    """Remove everything in ``work`` but ``keep`` (the log): the landing zone, both
+    warehouses with their published copies, reports and Dagster homes."""
+    for path in work.iterdir():
+        if path == keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
