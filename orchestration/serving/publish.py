@@ -5,7 +5,8 @@ must never open the warehouse a refresh writes. Readers get their own file inste
 built anew after every good refresh and swapped in atomically:
 
 1. copy every table of schema ``marts`` from the warehouse (attached read-only) into a
-   new file next to the published one (same folder, so the rename is atomic);
+   new file next to the published one (same folder, so the rename is atomic), wide
+   text columns compressed with zstd (``_copy_table``);
 2. close it, fsync it, then ``os.replace`` it over the published file.
 
 A reader that already has the old file open keeps reading the old file (its inode
@@ -178,10 +179,7 @@ def _build(
                 rows.append((name, None, published_at, run_id, None, None, True, held_by))
                 continue
             source = "previous" if held_by is not None else "warehouse"
-            conn.execute(
-                f'create table published.{PUBLISHED_SCHEMA}."{name}" as '
-                f'select * from {source}.{PUBLISHED_SCHEMA}."{name}"'
-            )
+            _copy_table(conn, source, name)
             (count,) = conn.execute(
                 f'select count(*) from published.{PUBLISHED_SCHEMA}."{name}"'
             ).fetchone()
@@ -211,6 +209,61 @@ def _build(
         )
         conn.execute("detach published")
     return tables, sorted(missing)
+
+
+WIDE_SEGMENTS_PER_ROW_GROUP = 2
+"""A text column stored in more than this many segments per row group in its source
+(wide: mostly distinct values, such as ids and JSON) is written with zstd."""
+
+
+def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None:
+    """Copy mart ``name`` from database ``source`` into the published file.
+
+    Wide text columns (:func:`_wide_text_columns`) are written with zstd instead of
+    DuckDB's dictionary analysis. Measured at medium scale (one warehouse, alternating):
+    fct_customer_journey's copy 3.4-3.9 s -> 2.3-3.0 s with zstd on its four wide
+    columns, a whole publication 4.8-5.4 s -> 3.4-3.6 s, the file 422 -> 325 MB, and
+    readers' queries about as fast (DuckDB 1.4.2 reads it too). Narrow columns
+    (channels, stages, names) keep the dictionary, which readers group and filter on
+    fastest. The zstd clause needs a storage format of DuckDB 1.2 or later; the file's
+    is 1.4.
+    """
+    wide = _wide_text_columns(conn, source, name)
+    columns = conn.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? "
+        "order by column_index",
+        [source, PUBLISHED_SCHEMA, name],
+    ).fetchall()
+    definitions = ", ".join(
+        _quote(column)
+        + f" {data_type}"
+        + (" using compression zstd" if column in wide and data_type == "VARCHAR" else "")
+        for column, data_type in columns
+    )
+    target = f"published.{PUBLISHED_SCHEMA}.{_quote(name)}"
+    conn.execute(f"create table {target} ({definitions})")
+    conn.execute(f"insert into {target} select * from {source}.{PUBLISHED_SCHEMA}.{_quote(name)}")
+
+
+def _wide_text_columns(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> set[str]:
+    """The text columns of ``source``'s mart ``name`` that its storage keeps in more than
+    ``WIDE_SEGMENTS_PER_ROW_GROUP`` segments per row group (read from DuckDB's storage
+    metadata, no scan of the data). Only a choice of compression rests on it."""
+    rows = conn.execute(
+        "select column_name, count(*), count(distinct row_group_id) "
+        "from pragma_storage_info(?) where segment_type = 'VARCHAR' group by column_name",
+        [f"{source}.{PUBLISHED_SCHEMA}.{_quote(name)}"],
+    ).fetchall()
+    return {
+        column
+        for column, segments, row_groups in rows
+        if segments > WIDE_SEGMENTS_PER_ROW_GROUP * row_groups
+    }
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _mart_names(conn: duckdb.DuckDBPyConnection, database: str) -> list[str]:

@@ -282,3 +282,39 @@ def test_readers_in_another_process_never_fail_while_publishing(tmp_path: Path) 
     assert publishes >= 5
     assert seen["reads"] >= 20
     assert (seen["errors"], seen["inconsistent"]) == (0, 0), seen["messages"]
+
+
+def test_wide_text_columns_are_published_with_zstd_and_the_rest_as_duckdb_chooses(
+    tmp_path: Path,
+) -> None:
+    # 300,000 distinct 35-character ids fill many storage segments per row group; five
+    # channel names fill one
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb", won=100.0)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute(
+            'create table marts."wide mart" as '
+            "select 'id-' || md5(i::varchar) as \"activity id\", "
+            "'channel ' || (i % 5) as channel, i as n from range(300000) as r(i)"
+        )
+    serving = tmp_path / "serving.duckdb"
+
+    result = publish(warehouse, serving, run_id="run-1")
+
+    assert result.tables["wide mart"] == 300000
+    with duckdb.connect(str(serving), read_only=True) as conn:
+        compression = dict(
+            conn.execute(
+                "select column_name, string_agg(distinct compression, ',') "
+                "from pragma_storage_info('marts.\"wide mart\"') "
+                "where segment_type = 'VARCHAR' group by column_name"
+            ).fetchall()
+        )
+        assert compression["activity id"] == "ZSTD"
+        assert "ZSTD" not in compression["channel"]
+        conn.execute("attach ? as source (read_only)", [str(warehouse)])
+        differences = conn.execute(
+            'select count(*) from ((select * from marts."wide mart" '
+            'except all select * from source.marts."wide mart") union all '
+            '(select * from source.marts."wide mart" except all select * from marts."wide mart"))'
+        ).fetchone()
+    assert differences == (0,)
