@@ -283,7 +283,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     outcomes, log_path, timings = execution.outcomes, execution.log_path, execution.timings
     catalog = check_catalog(defs)
     print()
-    print(render_summary(settings.warehouse, settings.serving, settings.landing_dir))
+    print(
+        render_summary(
+            settings.warehouse, settings.serving, settings.landing_dir, count_views=False
+        )
+    )
     _print_failures(outcomes, catalog)
     elapsed = time.monotonic() - started
     print()
