@@ -181,7 +181,7 @@ def _build(
             source = "previous" if held_by is not None else "warehouse"
             _copy_table(conn, source, name)
             (count,) = conn.execute(
-                f'select count(*) from published.{PUBLISHED_SCHEMA}."{name}"'
+                f"select count(*) from published.{PUBLISHED_SCHEMA}.{_quote(name)}"
             ).fetchone()
             tables[name] = int(count)
             built_at, built_by = earlier.get(name, (None, None)) if held_by else (None, None)
@@ -213,7 +213,7 @@ def _build(
 
 WIDE_SEGMENTS_PER_ROW_GROUP = 2
 """A text column stored in more than this many segments per row group in its source
-(wide: mostly distinct values, such as ids and JSON) is written with zstd."""
+(wide: mostly distinct values, such as ids and JSON text) is written with zstd."""
 
 
 def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None:
@@ -227,8 +227,17 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None
     (channels, stages, names) keep the dictionary, which readers group and filter on
     fastest. The zstd clause needs a storage format of DuckDB 1.2 or later; the file's
     is 1.4.
+
+    The new table's columns are declared from ``duckdb_columns()``, whose type names
+    carry no collation: a mart with a collated column (none has one today) is copied
+    with ``create table ... as`` instead, which keeps it, and without zstd.
     """
+    target = f"published.{PUBLISHED_SCHEMA}.{_quote(name)}"
+    origin = f"{source}.{PUBLISHED_SCHEMA}.{_quote(name)}"
     wide = _wide_text_columns(conn, source, name)
+    if not wide or _has_collation(conn, source, name):
+        conn.execute(f"create table {target} as select * from {origin}")
+        return
     columns = conn.execute(
         "select column_name, data_type from duckdb_columns() "
         "where database_name = ? and schema_name = ? and table_name = ? "
@@ -241,25 +250,36 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None
         + (" using compression zstd" if column in wide and data_type == "VARCHAR" else "")
         for column, data_type in columns
     )
-    target = f"published.{PUBLISHED_SCHEMA}.{_quote(name)}"
     conn.execute(f"create table {target} ({definitions})")
-    conn.execute(f"insert into {target} select * from {source}.{PUBLISHED_SCHEMA}.{_quote(name)}")
+    conn.execute(f"insert into {target} select * from {origin}")
 
 
 def _wide_text_columns(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> set[str]:
     """The text columns of ``source``'s mart ``name`` that its storage keeps in more than
-    ``WIDE_SEGMENTS_PER_ROW_GROUP`` segments per row group (read from DuckDB's storage
-    metadata, no scan of the data). Only a choice of compression rests on it."""
+    ``WIDE_SEGMENTS_PER_ROW_GROUP`` segments per row group, or already in zstd (a held
+    mart copied from the last published file: zstd keeps a row group's column in one
+    segment). Read from DuckDB's storage metadata, no scan of the data; only a choice of
+    compression rests on it."""
     rows = conn.execute(
-        "select column_name, count(*), count(distinct row_group_id) "
+        "select column_name, count(*), count(distinct row_group_id), "
+        "bool_or(compression = 'ZSTD') "
         "from pragma_storage_info(?) where segment_type = 'VARCHAR' group by column_name",
         [f"{source}.{PUBLISHED_SCHEMA}.{_quote(name)}"],
     ).fetchall()
     return {
         column
-        for column, segments, row_groups in rows
-        if segments > WIDE_SEGMENTS_PER_ROW_GROUP * row_groups
+        for column, segments, row_groups, zstd in rows
+        if zstd or segments > WIDE_SEGMENTS_PER_ROW_GROUP * row_groups
     }
+
+
+def _has_collation(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> bool:
+    (sql,) = conn.execute(
+        "select sql from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [source, PUBLISHED_SCHEMA, name],
+    ).fetchone()
+    return " collate " in (sql or "").lower()
 
 
 def _quote(identifier: str) -> str:
@@ -346,7 +366,7 @@ def _export_parquet(serving: Path, export_dir: Path, tables: dict[str, int]) -> 
             temporary = export_dir / f".{name}.{uuid.uuid4().hex}.parquet.tmp"
             try:
                 conn.execute(
-                    f"copy (select * from {PUBLISHED_SCHEMA}.\"{name}\") to '{temporary}' "
+                    f"copy (select * from {PUBLISHED_SCHEMA}.{_quote(name)}) to '{temporary}' "
                     "(format parquet)"
                 )
                 os.replace(temporary, target)
