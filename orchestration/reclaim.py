@@ -37,6 +37,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.sql import quote_identifier
+
 RECLAIM_SHARE = 0.2
 """A table is rewritten once at least this share of its stored rows are deleted ones."""
 
@@ -72,10 +74,6 @@ class TableRows:
         return (self.stored - self.live) / self.stored if self.stored else 0.0
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def table_rows(
     conn: duckdb.DuckDBPyConnection, tables: Collection[tuple[str, str]]
 ) -> list[TableRows]:
@@ -96,7 +94,8 @@ def table_rows(
     # one statement: a count(*) per table reads row-group metadata, ~20 ms for all of
     # them at medium scale
     counts = " union all ".join(
-        f"select {i} as i, count(*) as live from {_quoted(schema)}.{_quoted(table)}"
+        f"select {i} as i, count(*) as live "
+        f"from {quote_identifier(schema)}.{quote_identifier(table)}"
         for i, (schema, table, _) in enumerate(found)
     )
     live = dict(conn.execute(counts).fetchall())
@@ -136,7 +135,7 @@ def reclaim_deleted_rows(
         t for t in table_rows(conn, tables) if t.stored > t.live and t.deleted_share >= share
     )
     for table in due:
-        name = f"{_quoted(table.schema)}.{_quoted(table.table)}"
+        name = f"{quote_identifier(table.schema)}.{quote_identifier(table.table)}"
         conn.execute("begin")
         try:
             conn.execute(f"create or replace table {name} as select * from {name}")

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql import quote_identifier
+
 PUBLISHED_SCHEMA = "marts"
 STORAGE_VERSION = "v1.4.0"
 """The oldest DuckDB storage format the marts need; DuckDB 1.4+ readers open it."""
@@ -181,7 +183,7 @@ def _build(
             source = "previous" if held_by is not None else "warehouse"
             _copy_table(conn, source, name)
             (count,) = conn.execute(
-                f"select count(*) from published.{PUBLISHED_SCHEMA}.{_quote(name)}"
+                f"select count(*) from published.{PUBLISHED_SCHEMA}.{quote_identifier(name)}"
             ).fetchone()
             tables[name] = int(count)
             built_at, built_by = earlier.get(name, (None, None)) if held_by else (None, None)
@@ -232,8 +234,8 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None
     carry no collation: a mart with a collated column (none has one today) is copied
     with ``create table ... as`` instead, which keeps it, and without zstd.
     """
-    target = f"published.{PUBLISHED_SCHEMA}.{_quote(name)}"
-    origin = f"{source}.{PUBLISHED_SCHEMA}.{_quote(name)}"
+    target = f"published.{PUBLISHED_SCHEMA}.{quote_identifier(name)}"
+    origin = f"{source}.{PUBLISHED_SCHEMA}.{quote_identifier(name)}"
     wide = _wide_text_columns(conn, source, name)
     if not wide or _has_collation(conn, source, name):
         conn.execute(f"create table {target} as select * from {origin}")
@@ -245,7 +247,7 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> None
         [source, PUBLISHED_SCHEMA, name],
     ).fetchall()
     definitions = ", ".join(
-        _quote(column)
+        quote_identifier(column)
         + f" {data_type}"
         + (" using compression zstd" if column in wide and data_type == "VARCHAR" else "")
         for column, data_type in columns
@@ -264,7 +266,7 @@ def _wide_text_columns(conn: duckdb.DuckDBPyConnection, source: str, name: str) 
         "select column_name, count(*), count(distinct row_group_id), "
         "bool_or(compression = 'ZSTD') "
         "from pragma_storage_info(?) where segment_type = 'VARCHAR' group by column_name",
-        [f"{source}.{PUBLISHED_SCHEMA}.{_quote(name)}"],
+        [f"{source}.{PUBLISHED_SCHEMA}.{quote_identifier(name)}"],
     ).fetchall()
     return {
         column
@@ -280,10 +282,6 @@ def _has_collation(conn: duckdb.DuckDBPyConnection, source: str, name: str) -> b
         [source, PUBLISHED_SCHEMA, name],
     ).fetchone()
     return " collate " in (sql or "").lower()
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _mart_names(conn: duckdb.DuckDBPyConnection, database: str) -> list[str]:
@@ -366,8 +364,8 @@ def _export_parquet(serving: Path, export_dir: Path, tables: dict[str, int]) -> 
             temporary = export_dir / f".{name}.{uuid.uuid4().hex}.parquet.tmp"
             try:
                 conn.execute(
-                    f"copy (select * from {PUBLISHED_SCHEMA}.{_quote(name)}) to '{temporary}' "
-                    "(format parquet)"
+                    f"copy (select * from {PUBLISHED_SCHEMA}.{quote_identifier(name)}) "
+                    f"to '{temporary}' (format parquet)"
                 )
                 os.replace(temporary, target)
             finally:
