@@ -10,6 +10,10 @@ and a rule on a column the frame lacks (cannot be evaluated).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 
 from quality.gx_validation import Expect, validate_frame_groups
@@ -92,3 +96,27 @@ def test_a_batch_is_not_fingerprinted(monkeypatch):
     [spend] = outcomes["values"].failures
     assert (spend.expectation, spend.unexpected_count) == ("spend >= 0", 1)
     assert outcomes["values"].evaluated == 2
+
+
+def test_scipy_stats_is_loaded_only_when_used():
+    """A fresh interpreter validates the hand-worked frame (spend >= 0 breaks on one row)
+    without running scipy.stats' code; reading an attribute of scipy.stats afterwards
+    loads the real module (the standard normal's CDF at 0 is 0.5)."""
+    script = """
+import sys
+from tests.quality.test_gx_validation import FRAME, SPEND
+from quality.gx_validation import validate_frame
+outcome = validate_frame(FRAME, "spend", [SPEND])
+print(len(outcome.failures), outcome.failures[0].unexpected_count)
+print("scipy.stats._stats_py" in sys.modules)
+from scipy import stats
+print(stats.norm.cdf(0.0), "scipy.stats._stats_py" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.split("\n")[:3] == ["1 1", "False", "0.5 True"]
