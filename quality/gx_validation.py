@@ -51,8 +51,11 @@ def _defer_import(name: str) -> None:
     if name in sys.modules:
         return
     parent_name, _, child = name.rpartition(".")
-    parent = importlib.import_module(parent_name)
-    spec = importlib.util.find_spec(name)
+    try:
+        parent = importlib.import_module(parent_name)
+        spec = importlib.util.find_spec(name)
+    except ImportError:  # not installed: Great Expectations' own import says so
+        return
     if spec is None or spec.loader is None:
         return
     loader = importlib.util.LazyLoader(spec.loader)
