@@ -157,7 +157,9 @@ def render_summary(
                 continue
             views = sum(c.view for c in tables)
             total = sum(c.rows for c in tables if c.rows is not None)
-            kinds = f"{len(tables) - views} tables" + (f", {views} views" if views else "")
+            kinds = _counted(len(tables) - views, "table") + (
+                f", {_counted(views, 'view')}" if views else ""
+            )
             lines.append(f"{layer} ({kinds}, {total:,} rows)")
             width = max(len(c.table) for c in tables)
             lines.extend(
@@ -192,3 +194,7 @@ def render_summary(
     lines.append(f"warehouse file: {warehouse}")
     lines.append("Dagster UI: `make dev`, then open http://127.0.0.1:3000")
     return "\n".join(lines)
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

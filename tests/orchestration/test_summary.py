@@ -38,10 +38,10 @@ def test_the_refresh_summary_lists_views_without_a_count(tmp_path: Path) -> None
     counted = render_summary(warehouse).splitlines()
     listed = render_summary(warehouse, count_views=False).splitlines()
 
-    assert "staging (1 tables, 1 views, 5 rows)" in counted
+    assert "staging (1 table, 1 view, 5 rows)" in counted
     assert [line.split() for line in counted if "stg_late" in line] == [["stg_late", "3"]]
-    assert "staging (1 tables, 1 views, 2 rows)" in listed
+    assert "staging (1 table, 1 view, 2 rows)" in listed
     assert [line.split() for line in listed if "stg_late" in line] == [["stg_late", "view"]]
     assert any("`journey summary` counts them" in line for line in listed)
     assert not any("`journey summary` counts them" in line for line in counted)
-    assert "raw (1 tables, 5 rows)" in listed
+    assert "raw (1 table, 5 rows)" in listed
