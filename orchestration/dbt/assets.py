@@ -24,7 +24,7 @@ from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.reclaim import built_tables, reclaim_deleted_rows
 from orchestration.resources import WarehouseResource
-from orchestration.spark import spark_target, spark_unavailable
+from orchestration.spark import remove_hive_session_folders, spark_target, spark_unavailable
 from orchestration.spark.marts_import import import_marts, mart_names
 from orchestration.spark.raw_export import export_raw
 
@@ -278,6 +278,7 @@ def _test_only(
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     with warehouse.writer_lock(context.log):
         invocation = yield from _stream(dbt, ["build", *_engine_args(warehouse)], context)
+    _tidy_spark_session(context, warehouse)
     if not invocation.is_successful():
         error = invocation.get_error()
         raise dg.Failure(
@@ -295,6 +296,17 @@ def _engine_args(warehouse: WarehouseResource) -> list[str]:
     if problem:
         raise dg.Failure(description=problem)
     return ["--target", target]
+
+
+def _tidy_spark_session(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """After dbt ran on Spark in its own process: remove the empty folder its Hive
+    session left (:func:`orchestration.spark.remove_hive_session_folders`)."""
+    settings = warehouse.settings()
+    if settings.engine != "spark" or settings.spark_warehouse_dir is None:
+        return
+    removed = remove_hive_session_folders(settings.spark_warehouse_dir)
+    if removed:
+        context.log.debug(f"removed {removed} empty Hive session folder(s)")
 
 
 def _export_raw_for_spark(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
@@ -392,6 +404,7 @@ def build_dbt_definitions() -> dg.Definitions:
                     reasons = "; ".join(f"{f.check_name}: {f.summary}" for f in failures)
                     context.log.error(f"not building {selector} (blocking check failed: {reasons})")
             invocation = yield from _stream(dbt, args, context)
+            _tidy_spark_session(context, warehouse)
             outcome = build_outcome(invocation)
             if outcome.crashed:
                 # dbt itself failed (a project that does not parse or compile, no

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 SPARK_TARGET = "spark"
 """The output of dbt_project/profiles.yml that builds on Spark in the dbt process."""
@@ -42,3 +43,31 @@ def spark_unavailable(target: str = SPARK_TARGET) -> str | None:
             "apt-get install openjdk-17-jre-headless"
         )
     return None
+
+
+HIVE_RESOURCES_FOLDER = "hive_resources"
+"""The folder of Spark's warehouse directory that holds Hive's per-session folders for
+downloaded resources (``hive.downloaded.resources.dir`` in dbt_project/profiles.yml).
+Hive's default is ``<java.io.tmpdir>/<session id>_resources``; Spark never closes the
+Hive session of a dbt invocation, so each one left an empty folder in /tmp."""
+
+
+def remove_hive_session_folders(spark_warehouse_dir: Path) -> int:
+    """Remove the empty per-session folders Hive left in ``hive_resources`` of Spark's
+    warehouse directory after a dbt invocation on Spark; return how many were removed.
+
+    Only empty folders named ``*_resources`` go: a folder with something in it (a
+    resource a session downloaded) stays. Housekeeping: never raises."""
+    folder = spark_warehouse_dir / HIVE_RESOURCES_FOLDER
+    removed = 0
+    try:
+        sessions = [p for p in folder.iterdir() if p.is_dir() and p.name.endswith("_resources")]
+    except OSError:  # no folder yet (no Spark session ran), or unreadable
+        return 0
+    for session in sessions:
+        try:
+            session.rmdir()  # only succeeds on an empty folder
+        except OSError:
+            continue
+        removed += 1
+    return removed

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.spark import spark_unavailable
+from orchestration.spark import HIVE_RESOURCES_FOLDER, spark_unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -163,6 +163,11 @@ def test_the_demo_refreshed_on_spark_publishes_the_same_marts(demo_build, tmp_pa
     # published marts are Spark's: dbt built nothing in the DuckDB file
     assert (root / "spark" / "raw" / "segment__events").is_dir()
     assert (root / "spark" / "warehouse" / "marts.db" / "fct_customer_journey").is_dir()
+    # Hive's session folder was made under Spark's warehouse dir, not in /tmp, and the
+    # dbt step removed it, empty, once dbt was done
+    hive_sessions = root / "spark" / "warehouse" / HIVE_RESOURCES_FOLDER
+    assert hive_sessions.is_dir()
+    assert list(hive_sessions.iterdir()) == []
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
         built_on_duckdb = conn.execute(
             "select count(*) from duckdb_tables() "
