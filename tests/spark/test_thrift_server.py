@@ -80,6 +80,11 @@ def thrift_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
             "spark.sql.session.timeZone=UTC",
             "--conf",
             "spark.sql.shuffle.partitions=4",
+            # Hive's per-session resources folder under the test's folder, not /tmp:
+            # the server's own session is never closed (stopped by its PID)
+            "--conf",
+            f"spark.hadoop.hive.downloaded.resources.dir={warehouse}/hive_resources/"
+            "${hive.session.id}_resources",
             "--hiveconf",
             f"hive.server2.thrift.port={port}",
             "--hiveconf",
