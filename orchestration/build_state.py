@@ -18,6 +18,9 @@ From that mark:
   no new record touches, and without a mark nothing says what built them. A run of
   some models only (the landing-files sensor's) records such a build under the old
   fingerprint, so the next full run still rebuilds what it left out.
+* a ``rebuild`` mark (a new day's blocking dbt test failed after the models below it
+  were built, ``orchestration/dbt/data_tests.py``): every model, from all of raw, until
+  a build passes.
 
 The mark moves in two steps: the dbt step records ``built`` when its build succeeded
 (every test passed, nothing left out), and the publish step turns it into
@@ -47,6 +50,11 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 STATE_TABLE = f"{RAW_SCHEMA}._refresh_state"
 BUILT = "built"
 PUBLISHED = "published"
+REBUILD = "rebuild"
+"""Recorded when a blocking dbt test failed after the models below it were built (the
+new day's tests run after dbt's build, ``orchestration/dbt/data_tests.py``): those
+models built on rows the test rejected, so every build from then on rebuilds all of raw
+(``--full-refresh``, tests in dbt) until one passes, which removes the mark."""
 
 STATE_DDL = f"""
 create table if not exists {STATE_TABLE} (
@@ -185,6 +193,12 @@ def promote_built(conn: duckdb.DuckDBPyConnection, run_id: str) -> BuildMark | N
     return built
 
 
+def forget_mark(conn: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Remove the mark ``name``, if it is there."""
+    if _has_table(conn, STATE_TABLE):
+        conn.execute(f"delete from {STATE_TABLE} where name = ?", [name])
+
+
 def forget_marks(conn: duckdb.DuckDBPyConnection) -> None:
     """Raw rows were deleted (an erasure): the next refresh builds every model."""
     if _has_table(conn, STATE_TABLE):
@@ -275,6 +289,16 @@ def plan_build(
             "no build of this warehouse has been published yet",
             full_refresh=True,
             published=None,
+            **common,
+        )
+    rebuild = read_mark(conn, REBUILD)
+    if rebuild is not None:
+        return BuildPlan(
+            True,
+            f"a blocking dbt test failed in run {rebuild.run_id} after the models below it "
+            "were built on the rows it rejected",
+            full_refresh=True,
+            published=published,
             **common,
         )
     if published.definitions_sha256 != definitions:

@@ -6,7 +6,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -18,7 +18,25 @@ import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 from packaging import version
 
-from orchestration.build_state import BUILT, plan_build, record_mark
+from orchestration.build_state import (
+    BUILT,
+    REBUILD,
+    BuildPlan,
+    forget_mark,
+    plan_build,
+    record_mark,
+)
+from orchestration.dbt.data_tests import (
+    STORE_FOLDER,
+    DataTest,
+    TestOutcome,
+    compiled_tests_key,
+    data_tests_of_run,
+    load_compiled_tests,
+    run_data_tests,
+    save_compiled_tests,
+    summary,
+)
 from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
@@ -92,25 +110,37 @@ def recovered_check_results(
         key = get_asset_check_key_for_test(manifest, TRANSLATOR, unique_id, project=None)
         if key is None or key not in check_keys:
             continue
-        metadata: dict[str, Any] = {
-            "unique_id": unique_id,
-            "status": status,
-            "recovered_from": "run_results.json",
-        }
-        if result.get("failures") is not None:
-            metadata["dagster_dbt/failed_row_count"] = result["failures"]
         recovered.append(
-            dg.AssetCheckResult(
-                asset_key=key.asset_key,
-                check_name=key.name,
-                passed=status == "pass",
-                severity=dg.AssetCheckSeverity.WARN
-                if status == "warn"
-                else dg.AssetCheckSeverity.ERROR,
-                metadata=metadata,
+            dbt_test_check_result(
+                key,
+                unique_id,
+                status,
+                result.get("failures"),
+                {"recovered_from": "run_results.json"},
             )
         )
     return recovered
+
+
+def dbt_test_check_result(
+    key: dg.AssetCheckKey,
+    unique_id: str,
+    status: str,
+    failures: int | None,
+    extra: dict[str, Any] | None = None,
+) -> dg.AssetCheckResult:
+    """A dbt test's result as dagster-dbt reports it: pass passes; warn fails with
+    severity WARN; fail and error fail with severity ERROR."""
+    metadata: dict[str, Any] = {"unique_id": unique_id, "status": status, **(extra or {})}
+    if failures is not None:
+        metadata["dagster_dbt/failed_row_count"] = failures
+    return dg.AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=status == "pass",
+        severity=dg.AssetCheckSeverity.WARN if status == "warn" else dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+    )
 
 
 def _stream(
@@ -309,6 +339,155 @@ def _tidy_spark_session(context: dg.AssetExecutionContext, warehouse: WarehouseR
         context.log.debug(f"removed {removed} empty Hive session folder(s)")
 
 
+TESTS_IN_DBT_ENV = "JOURNEY_DATA_TESTS_IN_DBT"
+"""Set to 1 to keep a new day's data tests in ``dbt build`` (as a full build does)
+instead of running them on the warehouse after it (``orchestration/dbt/data_tests.py``)."""
+
+
+def refresh_test_ids(manifest: Mapping[str, Any]) -> set[str]:
+    """The data tests a refresh's build of every model runs: all but the engine
+    contract's."""
+    return {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if unique_id.startswith("test.") and ENGINE_CONTRACT_TAG not in node.get("tags", [])
+    }
+
+
+def _tests_store() -> Path:
+    project = dbt_project()
+    return Path(project.project_dir) / project.target_path / STORE_FOLDER
+
+
+def _tests_key(warehouse: WarehouseResource, plan: BuildPlan) -> str:
+    settings = warehouse.settings()
+    return compiled_tests_key(
+        definitions_sha256=plan.definitions_sha256,
+        profiles_yml=Path(dbt_project().profiles_dir) / "profiles.yml",
+        database=settings.warehouse.stem,
+        engine=settings.engine,
+        dbt_version=installed_version("dbt-core"),
+    )
+
+
+def _tests_to_run_here(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    plan: BuildPlan,
+    blocked: Mapping[str, Any],
+) -> list[DataTest] | None:
+    """The kept data tests to run after dbt's build of models and seeds, or None to
+    leave them in ``dbt build``: a full rebuild (it keeps their SQL for the next day), a
+    run of some models only, models left out below a failed raw check, Spark, no kept
+    SQL for this project and warehouse, or ``JOURNEY_DATA_TESTS_IN_DBT=1``."""
+    if plan.full_refresh or blocked or context.is_subset:
+        return None
+    if warehouse.settings().engine != "duckdb" or os.environ.get(TESTS_IN_DBT_ENV) == "1":
+        return None
+    return load_compiled_tests(_tests_store(), _tests_key(warehouse, plan))
+
+
+def _keep_tests_of(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    plan: BuildPlan,
+    run_results: Mapping[str, Any],
+) -> None:
+    """After a build of every model with its tests in dbt: keep the tests' compiled SQL
+    for the next day's build (when every test ran)."""
+    manifest = dbt_manifest()
+    tests = data_tests_of_run(run_results, manifest, refresh_test_ids(manifest))
+    if tests is None:
+        return
+    if save_compiled_tests(_tests_store(), _tests_key(warehouse, plan), tests):
+        context.log.debug(f"kept the compiled SQL of {len(tests)} data tests for the next build")
+
+
+def _runnable(tests: Sequence[DataTest], run_results: Mapping[str, Any]) -> list[DataTest]:
+    """The tests whose models and seeds dbt built in this invocation: as in ``dbt
+    build``, a test of a model that failed or was skipped does not run (nor one the
+    manifest does not know, which the key's project fingerprint rules out)."""
+    nodes = dbt_manifest()["nodes"]
+    built = {r["unique_id"] for r in run_results.get("results", []) if r.get("status") == "success"}
+    buildable = ("model.", "seed.", "snapshot.")
+    return [
+        test
+        for test in tests
+        if test.unique_id in nodes
+        and all(
+            dep in built or not dep.startswith(buildable)
+            for dep in nodes[test.unique_id]["depends_on"]["nodes"]
+        )
+    ]
+
+
+def _test_results_for_dagster(
+    context: dg.AssetExecutionContext, outcomes: Sequence[TestOutcome]
+) -> list[dg.AssetCheckResult]:
+    """The outcomes as the asset checks dagster-dbt would have reported for them."""
+    from dagster_dbt.asset_utils import (
+        get_asset_check_key_for_test,
+        get_checks_on_sources_upstream_of_selected_assets,
+    )
+
+    manifest = dbt_manifest()
+    allowed = {
+        *context.selected_asset_check_keys,
+        *get_checks_on_sources_upstream_of_selected_assets(
+            assets_def=context.assets_def, selected_asset_keys=context.selected_asset_keys
+        ),
+    }
+    results = []
+    for outcome in outcomes:
+        key = get_asset_check_key_for_test(manifest, TRANSLATOR, outcome.unique_id, project=None)
+        if key is None or key not in allowed:
+            continue
+        extra: dict[str, Any] = {
+            "ran_on": "the warehouse, after dbt built the models",
+            "execution_duration": round(outcome.seconds, 4),
+        }
+        if outcome.message:
+            extra["error"] = outcome.message
+        results.append(
+            dbt_test_check_result(key, outcome.unique_id, outcome.status, outcome.failures, extra)
+        )
+    return results
+
+
+def _run_results(invocation: Any) -> dict[str, Any]:
+    try:
+        return invocation.get_artifact("run_results.json")
+    except (OSError, ValueError):
+        return {}
+
+
+def _run_tests_here(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    tests: Sequence[DataTest],
+    run_results: Mapping[str, Any],
+) -> list[TestOutcome]:
+    """Run the kept data tests of the models dbt built (``data_tests.py``), logging a
+    summary and each failure."""
+    runnable = _runnable(tests, run_results)
+    if len(runnable) < len(tests):
+        context.log.warning(
+            f"{len(tests) - len(runnable)} data test(s) not run: a model they test was not "
+            "built (see dbt's errors above)"
+        )
+    started = time.perf_counter()
+    with warehouse.connect() as conn:
+        outcomes = run_data_tests(conn, runnable)
+    context.log.info(summary(outcomes, time.perf_counter() - started))
+    for outcome in outcomes:
+        if outcome.status == "pass":
+            continue
+        found = outcome.message or f"{outcome.failures} failing row(s)"
+        log = context.log.warning if outcome.status == "warn" else context.log.error
+        log(f"data test {outcome.name}: {outcome.status.upper()} ({found})")
+    return outcomes
+
+
 def _export_raw_for_spark(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     settings = warehouse.settings()
     assert settings.spark_raw_dir is not None
@@ -360,11 +539,18 @@ def build_dbt_definitions() -> dg.Definitions:
         runs. The incremental models rebuild only what new records touched, or all of
         raw (``--full-refresh``) for a full run or a changed dbt project. dbt's unit
         tests are not run here: they test the SQL, not the data, and run in CI
-        (``make test``).
+        (``make test``). A build of every model with its data tests in dbt keeps their
+        compiled SQL; the next incremental build of every model (on DuckDB) runs
+        ``dbt build`` for models and seeds only and those tests on the warehouse after
+        it (``orchestration/dbt/data_tests.py``): the same checks, without dbt's work
+        around each test node.
 
         Models downstream of a raw table whose blocking quality check failed earlier in
         this run are left out (they keep their last good build), and dbt skips what is
-        built from a model whose blocking test failed. Neither fails the step: the
+        built from a model whose blocking test failed (with the tests run after the
+        build, what is built from it has been built: the dbt step records
+        ``build_state.REBUILD`` and the next refresh rebuilds every model from all of
+        raw until a build passes). Neither fails the step: the
         failures are the checks' results, and the `publish_marts` run that follows holds
         back the marts they guard (``orchestration/serving/holds.py``) while the others
         are published fresh. The step fails only when dbt could not run at all. A build
@@ -386,6 +572,10 @@ def build_dbt_definitions() -> dg.Definitions:
                 context.log.info(f"nothing to build: {plan.reason}")
                 return
             args = ["build", "--exclude-resource-type", "unit_test", *_engine_args(warehouse)]
+            tests_here = _tests_to_run_here(context, warehouse, plan, blocked)
+            if tests_here is not None:
+                # dbt builds the models and seeds; their data tests run below
+                args += ["--exclude-resource-type", "test"]
             spark = warehouse.settings().engine == "spark"
             if spark:
                 _export_raw_for_spark(context, warehouse)
@@ -415,6 +605,14 @@ def build_dbt_definitions() -> dg.Definitions:
                 )
             if spark:
                 _import_spark_marts(context, warehouse)
+            run_results = _run_results(invocation)
+            failed_tests: list[TestOutcome] = []
+            if tests_here is not None:
+                outcomes = _run_tests_here(context, warehouse, tests_here, run_results)
+                yield from _test_results_for_dagster(context, outcomes)
+                failed_tests = [o for o in outcomes if o.blocking_failure]
+            elif not context.is_subset and not blocked and not spark:
+                _keep_tests_of(context, warehouse, plan, run_results)
             context.instance.add_run_tags(
                 context.run_id,
                 {DBT_BUILT_TAG: "true", DBT_MODEL_ERRORS_TAG: str(len(outcome.model_errors))},
@@ -435,9 +633,21 @@ def build_dbt_definitions() -> dg.Definitions:
                     + ", ".join(s.removesuffix("+") for s in blocked)
                     + " were not rebuilt because a blocking quality check failed on them"
                 )
+            if failed_tests:
+                context.log.error(
+                    f"{len(failed_tests)} blocking data test(s) failed after the models "
+                    "below them were built: "
+                    + ", ".join(o.name for o in failed_tests)
+                    + ". The marts they guard are held back at publication, and the next "
+                    "refresh rebuilds every model from all of raw (tests in dbt)"
+                )
             with warehouse.connect() as conn:
-                if invocation.is_successful() and not blocked:
+                if failed_tests:
+                    record_mark(conn, REBUILD, plan.mark(context.run_id))
+                elif invocation.is_successful() and not blocked:
                     record_mark(conn, BUILT, plan.mark(context.run_id, partial=context.is_subset))
+                    if plan.full_refresh and not context.is_subset:
+                        forget_mark(conn, REBUILD)
                 # the rows incremental models replaced, once they add up (reclaim.py):
                 # housekeeping, which never fails a build (a table it cannot rewrite
                 # stays as it was, and is tried again after the next build)

@@ -13,7 +13,9 @@ from ingestion.core import ensure_raw_layer
 from orchestration.build_state import (
     BUILT,
     PUBLISHED,
+    REBUILD,
     definitions_fingerprint,
+    forget_mark,
     forget_marks,
     plan_build,
     promote_built,
@@ -184,3 +186,30 @@ def test_descriptions_are_documentation_not_definitions(project):
     assert definitions_fingerprint(project) == before
     properties.write_text(text.replace("- not_null", "- unique", 1))
     assert definitions_fingerprint(project) != before
+
+
+def test_a_failed_data_test_after_the_build_rebuilds_everything_until_a_build_passes(conn, project):
+    """A new day's data tests run after dbt built the models (orchestration/dbt/
+    data_tests.py): when a blocking one fails, the models below it were built on the
+    rows it rejected, so the dbt step records REBUILD and every later plan rebuilds all
+    of raw until a build passes and removes the mark."""
+    _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
+    record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
+    promote_built(conn, "run-1")
+    _ledger(conn, "segment", "events", "web/segment/b.jsonl", 3, T2)
+    day = plan_build(conn, project_dir=project)
+    assert (day.build_all, day.full_refresh) == (False, False)
+    record_mark(conn, REBUILD, day.mark("run-2"))
+    plan = plan_build(conn, project_dir=project)
+    assert (plan.build_all, plan.full_refresh) == (True, True)
+    assert "run-2" in plan.reason and "blocking dbt test failed" in plan.reason
+    # the published mark did not move: readers still have run-1's build
+    assert read_mark(conn, PUBLISHED).run_id == "run-1"
+    # a full build that passed: the mark goes, the next new day is incremental again
+    forget_mark(conn, REBUILD)
+    record_mark(conn, BUILT, plan.mark("run-3"))
+    promote_built(conn, "run-3")
+    _ledger(conn, "segment", "events", "web/segment/c.jsonl", 2, datetime(2026, 3, 3, 6))
+    after = plan_build(conn, project_dir=project)
+    assert (after.build_all, after.full_refresh) == (False, False)
+    assert after.changed_tables == (("segment", "events"),)

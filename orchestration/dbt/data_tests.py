@@ -1,0 +1,261 @@
+"""A new day's dbt data tests, run on the warehouse from this process instead of by dbt.
+
+Why: in ``dbt build`` every data test is a dbt node, and dbt's work around a node
+(rendering, its events, the compiled and run SQL written to files, BEGIN/ROLLBACK) costs
+~24 ms a test, while most of our tests' queries take 1-10 ms. At medium scale a new day's
+dbt step was ~9 s shorter with the 555 tests' queries run here after dbt built the models
+and seeds (docs/performance-history.md).
+
+How:
+
+* A ``dbt build`` that ran every data test (the first refresh, a full rebuild, a changed
+  dbt project: they keep the tests in dbt) leaves each test's compiled SQL in its
+  ``run_results.json``. :func:`save_compiled_tests` keeps that SQL, with each test's
+  severity and thresholds from the manifest, in ``target/journey_data_tests/``, under a
+  key made of everything the SQL was compiled from (:func:`compiled_tests_key`: the dbt
+  project's fingerprint, the profile, dbt's version, the engine and the database name,
+  the warehouse file's stem, which every relation in the SQL names; warehouses of the
+  same name share the SQL, as they would share dbt's compilation).
+* The next build of every model (an incremental new day, on DuckDB) runs ``dbt build``
+  for models and seeds only, then :func:`run_data_tests` runs each kept test here,
+  wrapped as dbt's test materialization wraps it (``fail_calc``, ``warn_if``,
+  ``error_if``, ``limit``) and judged as dbt judges it (a failure of an error-severity
+  test fails, of a warn-severity test warns). The results reach Dagster as the same
+  asset checks with the same severities.
+* No kept SQL for this key, a run of some models only, or a raw check that left models
+  out: the tests stay in dbt, as before.
+
+What differs from ``dbt build``: dbt skips the models below a failed error-severity test,
+here they are built before the tests run. Readers never see them: the publication holds
+back every mart downstream of a failed blocking test's model
+(``orchestration/serving/holds.py``, rule 1). The warehouse's incremental models have
+built on the rows the test rejected, so the dbt step records
+:data:`orchestration.build_state.REBUILD` and the next refresh rebuilds every model from
+all of raw, with the tests in dbt again, until a build passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+STORE_FOLDER = "journey_data_tests"
+"""Under the dbt project's target folder: one JSON file per key."""
+KEEP_STORED = 10
+"""Kept files (one per warehouse and project version); older ones are removed."""
+_FORMAT = 1
+
+RAN_STATUSES = ("pass", "warn", "fail", "error")
+"""The statuses of a test that ran; dbt's others (``skipped``) mean it did not."""
+
+
+@dataclass(frozen=True)
+class DataTest:
+    """One dbt data test as this module runs it."""
+
+    unique_id: str
+    sql: str
+    """The test's compiled SQL: the rows that break the rule."""
+    severity: str = "error"
+    fail_calc: str = "count(*)"
+    warn_if: str = "!= 0"
+    error_if: str = "!= 0"
+    limit: int | None = None
+
+    def query(self) -> str:
+        """The test's SQL wrapped as dbt's test materialization wraps it: one row with
+        the failure count and whether it warns or errors."""
+        limit = f"\nlimit {int(self.limit)}" if self.limit is not None else ""
+        return (
+            f"select\n  {self.fail_calc} as failures,\n"
+            f"  {self.fail_calc} {self.warn_if} as should_warn,\n"
+            f"  {self.fail_calc} {self.error_if} as should_error\n"
+            f"from (\n{self.sql}\n{limit}\n) dbt_internal_test"
+        )
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What one test found, with dbt's status for it."""
+
+    __test__ = False  # not a pytest class
+
+    unique_id: str
+    status: str
+    """``pass``, ``warn`` (a warn-severity test found rows, or an error-severity one
+    found fewer than its ``error_if``), ``fail`` (an error-severity test found rows) or
+    ``error`` (its SQL failed)."""
+    failures: int | None
+    seconds: float
+    message: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The test's name (``test.<project>.<name>[.<hash>]``)."""
+        parts = self.unique_id.split(".")
+        return parts[2] if len(parts) > 2 else self.unique_id
+
+    @property
+    def blocking_failure(self) -> bool:
+        """dbt would have skipped the models below this test."""
+        return self.status in ("fail", "error")
+
+
+def judge(severity: str, failures: Any, should_warn: Any, should_error: Any) -> str:
+    """dbt's status for a test's result row (dbt-core's test runner): an error-severity
+    test whose ``error_if`` holds fails; otherwise one whose ``warn_if`` holds warns."""
+    if should_error and severity.lower() == "error":
+        return "fail"
+    if should_warn:
+        return "warn"
+    return "pass"
+
+
+def run_data_tests(
+    conn: duckdb.DuckDBPyConnection,
+    tests: Sequence[DataTest],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TestOutcome]:
+    """Run every test on ``conn``, one after another, in the order given. A test whose
+    SQL fails is an ``error`` outcome with DuckDB's message; the others still run."""
+    outcomes = []
+    for number, test in enumerate(tests, start=1):
+        started = time.perf_counter()
+        try:
+            rows = conn.execute(test.query()).fetchall()
+        except duckdb.Error as error:
+            seconds = time.perf_counter() - started
+            outcomes.append(TestOutcome(test.unique_id, "error", None, seconds, str(error)))
+        else:
+            seconds = time.perf_counter() - started
+            if len(rows) != 1:
+                message = f"the test's query returned {len(rows)} rows, not one"
+                outcomes.append(TestOutcome(test.unique_id, "error", None, seconds, message))
+            else:
+                failures, should_warn, should_error = rows[0]
+                status = judge(test.severity, failures, should_warn, should_error)
+                count = None if failures is None else int(failures)
+                outcomes.append(TestOutcome(test.unique_id, status, count, seconds))
+        if progress is not None:
+            progress(number, len(tests))
+    return outcomes
+
+
+def summary(outcomes: Sequence[TestOutcome], seconds: float) -> str:
+    """One line for the log: how many ran, what they found, the slowest."""
+    counts = {status: 0 for status in RAN_STATUSES}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    found = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    slowest = sorted(outcomes, key=lambda o: o.seconds, reverse=True)[:3]
+    slow = ", ".join(f"{o.name} {o.seconds:.2f} s" for o in slowest)
+    return (
+        f"{len(outcomes)} dbt data tests run on the warehouse in {seconds:.1f} s "
+        f"({found or 'none'}); slowest: {slow or '-'}"
+    )
+
+
+def compiled_tests_key(
+    *,
+    definitions_sha256: str,
+    profiles_yml: Path,
+    database: str,
+    engine: str,
+    dbt_version: str,
+    target: str | None = None,
+) -> str:
+    """Everything a test's compiled SQL depends on: the project (models, macros, tests,
+    vars), the profile, dbt's version, the engine and target, and the database name
+    (dbt-duckdb's is the warehouse file's stem), which every relation in the SQL names."""
+    try:
+        profile = profiles_yml.read_bytes()
+    except OSError:
+        profile = b""
+    digest = hashlib.sha256()
+    for part in (
+        f"format={_FORMAT}",
+        definitions_sha256,
+        hashlib.sha256(profile).hexdigest(),
+        database,
+        engine,
+        dbt_version,
+        target or os.environ.get("DBT_TARGET", ""),
+    ):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def data_tests_of_run(
+    run_results: Mapping[str, Any], manifest: Mapping[str, Any], expected: Iterable[str]
+) -> list[DataTest] | None:
+    """The data tests of a ``dbt build`` with their compiled SQL, in the order dbt ran
+    them; None unless every ``expected`` test ran (a skipped one has no compiled SQL)."""
+    if run_results.get("args", {}).get("which") not in ("build", "test"):
+        return None
+    ran: dict[str, DataTest] = {}
+    for result in run_results.get("results", []):
+        unique_id = str(result.get("unique_id", ""))
+        if not unique_id.startswith("test."):
+            continue
+        code = result.get("compiled_code")
+        node = manifest["nodes"].get(unique_id)
+        if result.get("status") not in RAN_STATUSES or not code or node is None:
+            return None
+        config = node.get("config", {})
+        ran[unique_id] = DataTest(
+            unique_id=unique_id,
+            sql=code,
+            severity=str(config.get("severity") or "error").lower(),
+            fail_calc=config.get("fail_calc") or "count(*)",
+            warn_if=config.get("warn_if") or "!= 0",
+            error_if=config.get("error_if") or "!= 0",
+            limit=config.get("limit"),
+        )
+    if not ran or set(expected) != set(ran):
+        return None
+    return list(ran.values())
+
+
+def save_compiled_tests(store: Path, key: str, tests: Sequence[DataTest]) -> Path | None:
+    """Keep ``tests`` under ``key`` (written whole, then renamed into place); the oldest
+    files beyond :data:`KEEP_STORED` go. A folder that cannot be written keeps the tests
+    in dbt, which is slower, not wrong: None."""
+    path = store / f"{key[:32]}.json"
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        payload = {"key": key, "tests": [asdict(t) for t in tests]}
+        staged.write_text(json.dumps(payload))
+        os.replace(staged, path)
+        kept = sorted(store.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEEP_STORED:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def load_compiled_tests(store: Path, key: str) -> list[DataTest] | None:
+    """The tests kept under ``key``, or None (none kept, another key, unreadable)."""
+    path = store / f"{key[:32]}.json"
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("key") != key:
+        return None
+    try:
+        return [DataTest(**t) for t in payload["tests"]]
+    except (KeyError, TypeError):
+        return None
