@@ -2,11 +2,13 @@
 
 import json
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -421,10 +423,11 @@ def _runnable(tests: Sequence[DataTest], run_results: Mapping[str, Any]) -> list
     ]
 
 
-def _test_results_for_dagster(
-    context: dg.AssetExecutionContext, outcomes: Sequence[TestOutcome]
-) -> list[dg.AssetCheckResult]:
-    """The outcomes as the asset checks dagster-dbt would have reported for them."""
+def _check_results_for(
+    context: dg.AssetExecutionContext,
+) -> Callable[[TestOutcome], dg.AssetCheckResult | None]:
+    """A test's outcome as the asset check dagster-dbt would have reported for it
+    (None for a test whose check this run did not select)."""
     from dagster_dbt.asset_utils import (
         get_asset_check_key_for_test,
         get_checks_on_sources_upstream_of_selected_assets,
@@ -437,21 +440,22 @@ def _test_results_for_dagster(
             assets_def=context.assets_def, selected_asset_keys=context.selected_asset_keys
         ),
     }
-    results = []
-    for outcome in outcomes:
+
+    def result(outcome: TestOutcome) -> dg.AssetCheckResult | None:
         key = get_asset_check_key_for_test(manifest, TRANSLATOR, outcome.unique_id, project=None)
         if key is None or key not in allowed:
-            continue
+            return None
         extra: dict[str, Any] = {
             "ran_on": "the warehouse, after dbt built the models",
             "execution_duration": round(outcome.seconds, 4),
         }
         if outcome.message:
             extra["error"] = outcome.message
-        results.append(
-            dbt_test_check_result(key, outcome.unique_id, outcome.status, outcome.failures, extra)
+        return dbt_test_check_result(
+            key, outcome.unique_id, outcome.status, outcome.failures, extra
         )
-    return results
+
+    return result
 
 
 def _run_results(invocation: Any) -> dict[str, Any]:
@@ -466,18 +470,44 @@ def _run_tests_here(
     warehouse: WarehouseResource,
     tests: Sequence[DataTest],
     run_results: Mapping[str, Any],
-) -> list[TestOutcome]:
-    """Run the kept data tests of the models dbt built (``data_tests.py``), logging a
-    summary and each failure."""
+) -> Generator[dg.AssetCheckResult, None, list[TestOutcome]]:
+    """Run the kept data tests of the models dbt built (``data_tests.py``), yield each
+    result as its check, log a summary and each failure, and return the outcomes.
+
+    The queries run in a worker thread (DuckDB works without Python's lock) while this
+    one stores each finished test's check event in Dagster's event log: the two
+    overlap, as Dagster's storage of dbt's events overlapped dbt's run."""
     runnable = _runnable(tests, run_results)
     if len(runnable) < len(tests):
         context.log.warning(
             f"{len(tests) - len(runnable)} data test(s) not run: a model they test was not "
             "built (see dbt's errors above)"
         )
+    finished: queue.SimpleQueue[TestOutcome | None] = queue.SimpleQueue()
+    problem: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with warehouse.connect() as conn:
+                run_data_tests(conn, runnable, on_outcome=finished.put)
+        except BaseException as error:  # raised again in the step's thread below
+            problem.append(error)
+        finally:
+            finished.put(None)
+
     started = time.perf_counter()
-    with warehouse.connect() as conn:
-        outcomes = run_data_tests(conn, runnable)
+    worker = threading.Thread(target=work, name="journey-data-tests", daemon=True)
+    worker.start()
+    check_result = _check_results_for(context)
+    outcomes: list[TestOutcome] = []
+    while (outcome := finished.get()) is not None:
+        outcomes.append(outcome)
+        result = check_result(outcome)
+        if result is not None:
+            yield result
+    worker.join()
+    if problem:
+        raise problem[0]
     context.log.info(summary(outcomes, time.perf_counter() - started))
     for outcome in outcomes:
         if outcome.status == "pass":
@@ -608,8 +638,7 @@ def build_dbt_definitions() -> dg.Definitions:
             run_results = _run_results(invocation)
             failed_tests: list[TestOutcome] = []
             if tests_here is not None:
-                outcomes = _run_tests_here(context, warehouse, tests_here, run_results)
-                yield from _test_results_for_dagster(context, outcomes)
+                outcomes = yield from _run_tests_here(context, warehouse, tests_here, run_results)
                 failed_tests = [o for o in outcomes if o.blocking_failure]
             elif not context.is_subset and not blocked and not spark:
                 _keep_tests_of(context, warehouse, plan, run_results)

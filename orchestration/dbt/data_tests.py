@@ -123,31 +123,33 @@ def judge(severity: str, failures: Any, should_warn: Any, should_error: Any) -> 
 def run_data_tests(
     conn: duckdb.DuckDBPyConnection,
     tests: Sequence[DataTest],
-    progress: Callable[[int, int], None] | None = None,
+    on_outcome: Callable[[TestOutcome], None] | None = None,
 ) -> list[TestOutcome]:
-    """Run every test on ``conn``, one after another, in the order given. A test whose
-    SQL fails is an ``error`` outcome with DuckDB's message; the others still run."""
+    """Run every test on ``conn``, one after another, in the order given, handing each
+    outcome to ``on_outcome`` as it is known. A test whose SQL fails is an ``error``
+    outcome with DuckDB's message; the others still run."""
     outcomes = []
-    for number, test in enumerate(tests, start=1):
-        started = time.perf_counter()
-        try:
-            rows = conn.execute(test.query()).fetchall()
-        except duckdb.Error as error:
-            seconds = time.perf_counter() - started
-            outcomes.append(TestOutcome(test.unique_id, "error", None, seconds, str(error)))
-        else:
-            seconds = time.perf_counter() - started
-            if len(rows) != 1:
-                message = f"the test's query returned {len(rows)} rows, not one"
-                outcomes.append(TestOutcome(test.unique_id, "error", None, seconds, message))
-            else:
-                failures, should_warn, should_error = rows[0]
-                status = judge(test.severity, failures, should_warn, should_error)
-                count = None if failures is None else int(failures)
-                outcomes.append(TestOutcome(test.unique_id, status, count, seconds))
-        if progress is not None:
-            progress(number, len(tests))
+    for test in tests:
+        outcome = _run_one(conn, test)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
     return outcomes
+
+
+def _run_one(conn: duckdb.DuckDBPyConnection, test: DataTest) -> TestOutcome:
+    started = time.perf_counter()
+    try:
+        rows = conn.execute(test.query()).fetchall()
+    except duckdb.Error as error:
+        return TestOutcome(test.unique_id, "error", None, time.perf_counter() - started, str(error))
+    seconds = time.perf_counter() - started
+    if len(rows) != 1:
+        message = f"the test's query returned {len(rows)} rows, not one"
+        return TestOutcome(test.unique_id, "error", None, seconds, message)
+    failures, should_warn, should_error = rows[0]
+    status = judge(test.severity, failures, should_warn, should_error)
+    return TestOutcome(test.unique_id, status, None if failures is None else int(failures), seconds)
 
 
 def summary(outcomes: Sequence[TestOutcome], seconds: float) -> str:
