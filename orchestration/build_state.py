@@ -20,7 +20,7 @@ From that mark:
   fingerprint, so the next full run still rebuilds what it left out.
 * a ``rebuild`` mark (a new day's blocking dbt test failed after the models below it
   were built, ``orchestration/dbt/data_tests.py``): every model, from all of raw, until
-  a build passes.
+  such a build rebuilt every model (none skipped below a test that still fails).
 
 The mark moves in two steps: the dbt step records ``built`` when its build succeeded
 (every test passed, nothing left out), and the publish step turns it into
@@ -54,7 +54,8 @@ REBUILD = "rebuild"
 """Recorded when a blocking dbt test failed after the models below it were built (the
 new day's tests run after dbt's build, ``orchestration/dbt/data_tests.py``): those
 models built on rows the test rejected, so every build from then on rebuilds all of raw
-(``--full-refresh``, tests in dbt) until one passes, which removes the mark."""
+(``--full-refresh``, tests in dbt) until one rebuilt every model (dbt skipped none below
+a failed test, none failed, none was left out), which removes the mark."""
 
 STATE_DDL = f"""
 create table if not exists {STATE_TABLE} (

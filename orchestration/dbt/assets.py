@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
@@ -303,6 +304,23 @@ def build_outcome(invocation: Any) -> BuildOutcome:
     )
 
 
+def rebuilt_every_model(
+    plan: BuildPlan, outcome: BuildOutcome, *, partial: bool, blocked: Mapping[str, Any]
+) -> bool:
+    """A build from all of raw in which dbt built every model: none left out (a run of
+    some models, a failed raw check), none failed, none skipped below a failed test.
+    Whatever its tests found, no table is left from a build on rows a test rejected, so
+    the ``rebuild`` mark has done its work."""
+    return (
+        plan.full_refresh
+        and not partial
+        and not blocked
+        and not outcome.crashed
+        and not outcome.model_errors
+        and not outcome.skipped
+    )
+
+
 def _test_only(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
@@ -346,6 +364,12 @@ TESTS_IN_DBT_ENV = "JOURNEY_DATA_TESTS_IN_DBT"
 instead of running them on the warehouse after it (``orchestration/dbt/data_tests.py``)."""
 
 
+_WARN_ERROR_FLAGS = ("DBT_WARN_ERROR", "DBT_WARN_ERROR_OPTIONS")
+
+_COMPILING_PACKAGES = ("dbt-core", "dbt-adapters", "dbt-duckdb")
+"""Whose macros a generic test's SQL is compiled with (not_null, unique, ...)."""
+
+
 def refresh_test_ids(manifest: Mapping[str, Any]) -> set[str]:
     """The data tests a refresh's build of every model runs: all but the engine
     contract's."""
@@ -363,13 +387,24 @@ def _tests_store() -> Path:
 
 def _tests_key(warehouse: WarehouseResource, plan: BuildPlan) -> str:
     settings = warehouse.settings()
+    project = dbt_project()
     return compiled_tests_key(
         definitions_sha256=plan.definitions_sha256,
-        profiles_yml=Path(dbt_project().profiles_dir) / "profiles.yml",
+        profiles_yml=Path(project.profiles_dir) / "profiles.yml",
         database=settings.warehouse.stem,
         engine=settings.engine,
-        dbt_version=installed_version("dbt-core"),
+        dbt_version=" ".join(f"{name}=={_version(name)}" for name in _COMPILING_PACKAGES),
+        project_files=[
+            Path(project.project_dir) / name for name in ("packages.yml", "package-lock.yml")
+        ],
     )
+
+
+def _version(package: str) -> str:
+    try:
+        return installed_version(package)
+    except PackageNotFoundError:
+        return "-"
 
 
 def _tests_to_run_here(
@@ -386,6 +421,8 @@ def _tests_to_run_here(
         return None
     if warehouse.settings().engine != "duckdb" or os.environ.get(TESTS_IN_DBT_ENV) == "1":
         return None
+    if any(os.environ.get(flag) for flag in _WARN_ERROR_FLAGS):
+        return None  # dbt's warnings-as-errors: its own test runner applies it
     return load_compiled_tests(_tests_store(), _tests_key(warehouse, plan))
 
 
@@ -410,6 +447,10 @@ def _runnable(tests: Sequence[DataTest], run_results: Mapping[str, Any]) -> list
     build``, a test of a model that failed or was skipped does not run (nor one the
     manifest does not know, which the key's project fingerprint rules out)."""
     nodes = dbt_manifest()["nodes"]
+    if not run_results.get("results"):
+        # no run results to read (dbt exited before writing them): every test runs, on
+        # the tables as they are, rather than none
+        return [test for test in tests if test.unique_id in nodes]
     built = {r["unique_id"] for r in run_results.get("results", []) if r.get("status") == "success"}
     buildable = ("model.", "seed.", "snapshot.")
     return [
@@ -485,11 +526,14 @@ def _run_tests_here(
         )
     finished: queue.SimpleQueue[TestOutcome | None] = queue.SimpleQueue()
     problem: list[BaseException] = []
+    stop = threading.Event()
+    connection: list[duckdb.DuckDBPyConnection] = []
 
     def work() -> None:
         try:
             with warehouse.connect() as conn:
-                run_data_tests(conn, runnable, on_outcome=finished.put)
+                connection.append(conn)
+                run_data_tests(conn, runnable, on_outcome=finished.put, stop=stop.is_set)
         except BaseException as error:  # raised again in the step's thread below
             problem.append(error)
         finally:
@@ -498,14 +542,22 @@ def _run_tests_here(
     started = time.perf_counter()
     worker = threading.Thread(target=work, name="journey-data-tests", daemon=True)
     worker.start()
-    check_result = _check_results_for(context)
     outcomes: list[TestOutcome] = []
-    while (outcome := finished.get()) is not None:
-        outcomes.append(outcome)
-        result = check_result(outcome)
-        if result is not None:
-            yield result
-    worker.join()
+    try:
+        check_result = _check_results_for(context)
+        while (outcome := finished.get()) is not None:
+            outcomes.append(outcome)
+            result = check_result(outcome)
+            if result is not None:
+                yield result
+    finally:
+        # the step ended early (an interrupt, an error storing a result): the worker
+        # stops and closes its connection before the writer lock is let go
+        if worker.is_alive():
+            stop.set()
+            for conn in connection:
+                conn.interrupt()
+            worker.join()
     if problem:
         raise problem[0]
     context.log.info(summary(outcomes, time.perf_counter() - started))
@@ -580,7 +632,7 @@ def build_dbt_definitions() -> dg.Definitions:
         built from a model whose blocking test failed (with the tests run after the
         build, what is built from it has been built: the dbt step records
         ``build_state.REBUILD`` and the next refresh rebuilds every model from all of
-        raw until a build passes). Neither fails the step: the
+        raw until one rebuilt every model). Neither fails the step: the
         failures are the checks' results, and the `publish_marts` run that follows holds
         back the marts they guard (``orchestration/serving/holds.py``) while the others
         are published fresh. The step fails only when dbt could not run at all. A build
@@ -675,8 +727,9 @@ def build_dbt_definitions() -> dg.Definitions:
                     record_mark(conn, REBUILD, plan.mark(context.run_id))
                 elif invocation.is_successful() and not blocked:
                     record_mark(conn, BUILT, plan.mark(context.run_id, partial=context.is_subset))
-                    if plan.full_refresh and not context.is_subset:
-                        forget_mark(conn, REBUILD)
+                if rebuilt_every_model(plan, outcome, partial=context.is_subset, blocked=blocked):
+                    # nothing is left that was built on rows a failed test rejected
+                    forget_mark(conn, REBUILD)
                 # the rows incremental models replaced, once they add up (reclaim.py):
                 # housekeeping, which never fails a build (a table it cannot rewrite
                 # stays as it was, and is tried again after the next build)

@@ -26,12 +26,14 @@ How:
   out: the tests stay in dbt, as before.
 
 What differs from ``dbt build``: dbt skips the models below a failed error-severity test,
-here they are built before the tests run. Readers never see them: the publication holds
+here they are built before the tests run (and their own tests run too: more results on
+a day that is held back anyway, never fewer). Readers never see them: the publication holds
 back every mart downstream of a failed blocking test's model
 (``orchestration/serving/holds.py``, rule 1). The warehouse's incremental models have
 built on the rows the test rejected, so the dbt step records
 :data:`orchestration.build_state.REBUILD` and the next refresh rebuilds every model from
-all of raw, with the tests in dbt again, until a build passes.
+all of raw, with the tests in dbt again, until such a build rebuilt every model (dbt
+then skips what is below a test that still fails, and the mark stays).
 """
 
 from __future__ import annotations
@@ -124,12 +126,15 @@ def run_data_tests(
     conn: duckdb.DuckDBPyConnection,
     tests: Sequence[DataTest],
     on_outcome: Callable[[TestOutcome], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[TestOutcome]:
     """Run every test on ``conn``, one after another, in the order given, handing each
-    outcome to ``on_outcome`` as it is known. A test whose SQL fails is an ``error``
-    outcome with DuckDB's message; the others still run."""
+    outcome to ``on_outcome`` as it is known, until ``stop()`` says to. A test whose SQL
+    fails is an ``error`` outcome with DuckDB's message; the others still run."""
     outcomes = []
     for test in tests:
+        if stop is not None and stop():
+            break
         outcome = _run_one(conn, test)
         outcomes.append(outcome)
         if on_outcome is not None:
@@ -141,15 +146,24 @@ def _run_one(conn: duckdb.DuckDBPyConnection, test: DataTest) -> TestOutcome:
     started = time.perf_counter()
     try:
         rows = conn.execute(test.query()).fetchall()
-    except duckdb.Error as error:
+    except Exception as error:  # noqa: BLE001 - dbt too makes it this test's error
         return TestOutcome(test.unique_id, "error", None, time.perf_counter() - started, str(error))
     seconds = time.perf_counter() - started
     if len(rows) != 1:
         message = f"the test's query returned {len(rows)} rows, not one"
         return TestOutcome(test.unique_id, "error", None, seconds, message)
     failures, should_warn, should_error = rows[0]
+    if not isinstance(failures, int) or should_warn is None or should_error is None:
+        # dbt validates the row (failures an integer, both flags booleans): a null,
+        # e.g. a sum() fail_calc over no rows, is the test's error there too
+        message = (
+            f"the test's query gave failures={failures!r}, should_warn={should_warn!r}, "
+            f"should_error={should_error!r}; dbt needs an integer and two booleans"
+        )
+        return TestOutcome(test.unique_id, "error", None, seconds, message)
     status = judge(test.severity, failures, should_warn, should_error)
-    return TestOutcome(test.unique_id, status, None if failures is None else int(failures), seconds)
+    # as dbt's run results: the count of a test that passed is 0
+    return TestOutcome(test.unique_id, status, 0 if status == "pass" else failures, seconds)
 
 
 def summary(outcomes: Sequence[TestOutcome], seconds: float) -> str:
@@ -174,19 +188,20 @@ def compiled_tests_key(
     engine: str,
     dbt_version: str,
     target: str | None = None,
+    project_files: Sequence[Path] = (),
 ) -> str:
     """Everything a test's compiled SQL depends on: the project (models, macros, tests,
-    vars), the profile, dbt's version, the engine and target, and the database name
-    (dbt-duckdb's is the warehouse file's stem), which every relation in the SQL names."""
-    try:
-        profile = profiles_yml.read_bytes()
-    except OSError:
-        profile = b""
+    vars), its package files (``project_files``: ``packages.yml``, the lock), the
+    profile, the versions of dbt and of the packages whose macros compile a generic
+    test (``dbt_version``: dbt-core, dbt-adapters, dbt-duckdb), the engine and target,
+    and the database name (dbt-duckdb's is the warehouse file's stem), which every
+    relation in the SQL names."""
     digest = hashlib.sha256()
     for part in (
         f"format={_FORMAT}",
         definitions_sha256,
-        hashlib.sha256(profile).hexdigest(),
+        _file_digest(profiles_yml),
+        *(f"{path.name}={_file_digest(path)}" for path in project_files),
         database,
         engine,
         dbt_version,
@@ -194,6 +209,13 @@ def compiled_tests_key(
     ):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
 
 
 def data_tests_of_run(

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt.assets import _runnable, refresh_test_ids
+from orchestration.build_state import BuildPlan
+from orchestration.dbt.assets import BuildOutcome, _runnable, rebuilt_every_model, refresh_test_ids
 from orchestration.dbt.data_tests import (
     KEEP_STORED,
     DataTest,
@@ -60,6 +61,13 @@ def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
         ),
         # limit 1: dbt counts at most one of the three rows
         DataTest("test.p.limited", "select * from deals", limit=1),
+        # dbt needs an integer count: sum() over no rows is null, a text is no count
+        DataTest(
+            "test.p.null_count",
+            "select amount from deals where amount > 100",
+            fail_calc="sum(amount)",
+        ),
+        DataTest("test.p.text_count", "select * from deals", fail_calc="'many'"),
         # a table that does not exist: an error; the test after it still runs
         DataTest("test.p.broken", "select * from no_such_table"),
         DataTest("test.p.after_the_broken_one", "select * from deals where deal_id = 3"),
@@ -73,10 +81,13 @@ def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
         ("thresholds", "warn", 1),
         ("amounts", "fail", 15),
         ("limited", "fail", 1),
+        ("null_count", "error", None),
+        ("text_count", "error", None),
         ("broken", "error", None),
         ("after_the_broken_one", "pass", 0),
     ]
-    assert "no_such_table" in outcomes[6].message
+    assert "failures=None" in outcomes[6].message
+    assert "no_such_table" in outcomes[8].message
     assert [o.blocking_failure for o in outcomes] == [
         True,
         False,
@@ -85,12 +96,25 @@ def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
         True,
         True,
         True,
+        True,
+        True,
         False,
     ]
     assert seen == outcomes  # each handed on as it is known
     line = summary(outcomes, 1.25)
-    assert line.startswith("8 dbt data tests run on the warehouse in 1.2 s")
-    assert "(2 pass, 2 warn, 3 fail, 1 error)" in line
+    assert line.startswith("10 dbt data tests run on the warehouse in 1.2 s")
+    assert "(2 pass, 2 warn, 3 fail, 3 error)" in line
+    # a test that passes reports 0 failing rows, as in dbt's run results, whatever its
+    # fail_calc counted below error_if and warn_if
+    lenient = DataTest("test.p.lenient", "select * from deals", warn_if="> 5", error_if="> 5")
+    assert run_data_tests(conn, [lenient])[0].failures == 0
+
+
+def test_a_run_stops_between_tests_when_asked(conn) -> None:
+    tests = [DataTest(f"test.p.t{n}", "select * from deals where false") for n in range(3)]
+    seen: list = []
+    outcomes = run_data_tests(conn, tests, on_outcome=seen.append, stop=lambda: len(seen) == 2)
+    assert [o.name for o in outcomes] == ["t0", "t1"]
 
 
 def test_dbts_status_rule() -> None:
@@ -191,6 +215,12 @@ def test_the_key_changes_with_everything_the_sql_is_compiled_from(tmp_path: Path
         ("dbt_version", "1.11.3"),
     ]:
         assert compiled_tests_key(**{**base, field: other}) != key, field
+    # a packages file, absent or present, is part of it
+    packages = tmp_path / "packages.yml"
+    assert compiled_tests_key(**base, project_files=[packages]) != key
+    without = compiled_tests_key(**base, project_files=[packages])
+    packages.write_text("packages: []\n")
+    assert compiled_tests_key(**base, project_files=[packages]) != without
     profile.write_text("journey: {target: dev}\n")
     assert compiled_tests_key(**base) != key
 
@@ -215,3 +245,20 @@ def test_the_tests_of_a_model_dbt_did_not_build_do_not_run() -> None:
         {"unique_id": "model.journey_warehouse.fct_customer_journey", "status": "skipped"}
     )
     assert _runnable(tests, skipped) == []
+    # run results that could not be read say nothing: every test runs
+    assert _runnable(tests, {}) == tests
+
+
+def test_the_rebuild_mark_goes_once_a_full_build_rebuilt_every_model() -> None:
+    full = BuildPlan(True, "rebuild", full_refresh=True)
+    built = BuildOutcome(crashed=False)
+    assert rebuilt_every_model(full, built, partial=False, blocked={})
+    # (whatever its tests found); not when a model was left as it was
+    day = BuildPlan(False, "a new day", changed_tables=(("segment", "events"),))
+    assert not rebuilt_every_model(day, built, partial=False, blocked={})
+    assert not rebuilt_every_model(full, built, partial=True, blocked={})
+    assert not rebuilt_every_model(full, built, partial=False, blocked={"source:a.b+": []})
+    skipped = BuildOutcome(crashed=False, skipped=("fct_customer_journey",))
+    assert not rebuilt_every_model(full, skipped, partial=False, blocked={})
+    failed = BuildOutcome(crashed=False, model_errors=("dim_persons",))
+    assert not rebuilt_every_model(full, failed, partial=False, blocked={})
