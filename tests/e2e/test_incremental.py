@@ -81,6 +81,15 @@ def test_three_incremental_refreshes_equal_a_full_rebuild(built, differences) ->
     assert differences(incremental, root / "warehouse.duckdb") == {}
 
 
+def _copy_of(built, folder: Path) -> None:
+    """The built landing zone and warehouse in ``folder``, with a second copy of the
+    warehouse as ``expected.duckdb``."""
+    root, _, _ = built
+    shutil.copytree(root / "landing", folder / "landing")
+    shutil.copyfile(root / "warehouse.duckdb", folder / "warehouse.duckdb")
+    shutil.copyfile(root / "warehouse.duckdb", folder / "expected.duckdb")
+
+
 def _dbt_test_results(dagster_home: Path) -> list[tuple[int, int]]:
     """Per refresh run, oldest first: (dbt test results, those run on the warehouse
     after dbt built the models)."""
@@ -124,10 +133,7 @@ def test_a_blocking_data_test_that_fails_after_the_build_holds_back_and_rebuilds
     """A new day's blocking data test that fails after dbt built the models below it:
     the check fails, the marts below the tested model are held back, and the next
     refresh rebuilds every model from all of raw (tests in dbt), which repairs it."""
-    root, _, _ = built
-    shutil.copytree(root / "landing", tmp_path / "landing")
-    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
-    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "expected.duckdb")
+    _copy_of(built, tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         # every raw table looks new (the build stays incremental), and a session row
         # appears twice, as a broken incremental build could leave it: no new record
@@ -170,10 +176,7 @@ def test_a_changed_dbt_project_rebuilds_the_incremental_models_from_all_of_raw(
     """A changed variable or seed changes rows no new record touches, so the refresh
     after a project change runs ``dbt build --full-refresh`` without being asked: a row
     only a full rebuild restores comes back."""
-    root, _, _ = built
-    shutil.copytree(root / "landing", tmp_path / "landing")
-    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
-    shutil.copyfile(root / "warehouse.duckdb", tmp_path / "expected.duckdb")
+    _copy_of(built, tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         # as if the last published build had run another version of the dbt project
         conn.execute("update raw._refresh_state set definitions_sha256 = 'an older project'")
