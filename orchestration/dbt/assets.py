@@ -416,13 +416,14 @@ def _tests_to_run_here(
     """The kept data tests to run after dbt's build of models and seeds, or None to
     leave them in ``dbt build``: a full rebuild (it keeps their SQL for the next day), a
     run of some models only, models left out below a failed raw check, Spark, no kept
-    SQL for this project and warehouse, or ``JOURNEY_DATA_TESTS_IN_DBT=1``."""
+    SQL for this project and warehouse, ``JOURNEY_DATA_TESTS_IN_DBT=1``, or dbt's
+    warnings-as-errors flags (dbt's own test runner applies them)."""
     if plan.full_refresh or blocked or context.is_subset:
         return None
     if warehouse.settings().engine != "duckdb" or os.environ.get(TESTS_IN_DBT_ENV) == "1":
         return None
     if any(os.environ.get(flag) for flag in _WARN_ERROR_FLAGS):
-        return None  # dbt's warnings-as-errors: its own test runner applies it
+        return None
     return load_compiled_tests(_tests_store(), _tests_key(warehouse, plan))
 
 
@@ -451,7 +452,7 @@ def _runnable(tests: Sequence[DataTest], run_results: Mapping[str, Any]) -> list
         # no run results to read (dbt exited before writing them): every test runs, on
         # the tables as they are, rather than none
         return [test for test in tests if test.unique_id in nodes]
-    built = {r["unique_id"] for r in run_results.get("results", []) if r.get("status") == "success"}
+    built = {r["unique_id"] for r in run_results["results"] if r.get("status") == "success"}
     buildable = ("model.", "seed.", "snapshot.")
     return [
         test

@@ -112,7 +112,7 @@ class TestOutcome:
         return self.status in ("fail", "error")
 
 
-def judge(severity: str, failures: Any, should_warn: Any, should_error: Any) -> str:
+def judge(severity: str, should_warn: Any, should_error: Any) -> str:
     """dbt's status for a test's result row (dbt-core's test runner): an error-severity
     test whose ``error_if`` holds fails; otherwise one whose ``warn_if`` holds warns."""
     if should_error and severity.lower() == "error":
@@ -161,7 +161,7 @@ def _run_one(conn: duckdb.DuckDBPyConnection, test: DataTest) -> TestOutcome:
             f"should_error={should_error!r}; dbt needs an integer and two booleans"
         )
         return TestOutcome(test.unique_id, "error", None, seconds, message)
-    status = judge(test.severity, failures, should_warn, should_error)
+    status = judge(test.severity, should_warn, should_error)
     # as dbt's run results: the count of a test that passed is 0
     return TestOutcome(test.unique_id, status, 0 if status == "pass" else failures, seconds)
 
@@ -249,11 +249,16 @@ def data_tests_of_run(
     return list(ran.values())
 
 
+def _stored(store: Path, key: str) -> Path:
+    """The file of ``key`` (its first 32 characters; the file says the whole key)."""
+    return store / f"{key[:32]}.json"
+
+
 def save_compiled_tests(store: Path, key: str, tests: Sequence[DataTest]) -> Path | None:
     """Keep ``tests`` under ``key`` (written whole, then renamed into place); the oldest
     files beyond :data:`KEEP_STORED` go. A folder that cannot be written keeps the tests
     in dbt, which is slower, not wrong: None."""
-    path = store / f"{key[:32]}.json"
+    path = _stored(store, key)
     staged = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         store.mkdir(parents=True, exist_ok=True)
@@ -272,7 +277,7 @@ def save_compiled_tests(store: Path, key: str, tests: Sequence[DataTest]) -> Pat
 
 def load_compiled_tests(store: Path, key: str) -> list[DataTest] | None:
     """The tests kept under ``key``, or None (none kept, another key, unreadable)."""
-    path = store / f"{key[:32]}.json"
+    path = _stored(store, key)
     try:
         payload = json.loads(path.read_text())
     except (OSError, ValueError):

@@ -118,10 +118,10 @@ def test_a_run_stops_between_tests_when_asked(conn) -> None:
 
 
 def test_dbts_status_rule() -> None:
-    assert judge("ERROR", 3, True, True) == "fail"
-    assert judge("warn", 3, True, True) == "warn"
-    assert judge("error", 1, True, False) == "warn"
-    assert judge("error", None, None, None) == "pass"
+    assert judge("ERROR", True, True) == "fail"
+    assert judge("warn", True, True) == "warn"
+    assert judge("error", True, False) == "warn"
+    assert judge("error", None, None) == "pass"
 
 
 def _run_results(*results: dict, which: str = "build") -> dict:
