@@ -29,6 +29,7 @@ from orchestration.build_state import (
     plan_build,
     record_mark,
 )
+from orchestration.dbt import warm
 from orchestration.dbt.data_tests import (
     STORE_FOLDER,
     DataTest,
@@ -51,7 +52,13 @@ from orchestration.spark.raw_export import export_raw
 
 
 def _dbt_executable() -> str:
-    """The dbt installed beside this Python, so runs work without the venv on PATH."""
+    """The dbt installed beside this Python, so runs work without the venv on PATH:
+    through the ``journey-dbt`` launcher, which runs it in the process ``journey
+    refresh`` prepared when there is one (``orchestration/dbt/warm.py``) and execs that
+    dbt otherwise."""
+    launcher = Path(sys.executable).with_name("journey-dbt")
+    if launcher.exists() and warm.supported():
+        return str(launcher)
     beside = Path(sys.executable).with_name("dbt")
     return str(beside) if beside.exists() else "dbt"
 
@@ -60,8 +67,9 @@ class JourneyDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt CLI resource, without two start-up costs it pays on every run:
 
     * the ``dbt --version`` child process that learns dbt's version (2-3 s of importing
-      dbt): when the dbt it runs is the one installed beside this Python, the
-      installed dbt-core's version is that version;
+      dbt): when the dbt it runs is the one installed beside this Python (itself or
+      through the ``journey-dbt`` launcher), the installed dbt-core's version is that
+      version;
     * a dbt adapter loaded into this process (~1 s: dbt's imports, the profile and
       project read again), which dagster-dbt uses only for
       ``.fetch_row_counts()``/``.fetch_column_metadata()`` on the event stream. Nothing
@@ -71,7 +79,10 @@ class JourneyDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+        if Path(self.dbt_executable) in {
+            Path(sys.executable).with_name("dbt"),
+            Path(sys.executable).with_name("journey-dbt"),
+        }:
             return version.parse(installed_version("dbt-core"))
         return super()._cli_version
 
@@ -173,6 +184,9 @@ def _stream(
         if invocation.process.poll() is None:
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
+    started = warm.describe(warm.served_status())
+    if started:
+        context.log.info(started)
     run_results = Path(invocation.target_path) / "run_results.json"
     if run_results.exists():
         recovered = recovered_check_results(

@@ -127,6 +127,32 @@ def test_a_new_days_data_tests_run_after_the_build_and_report_every_check(built)
     assert counts == [(tests, 0), (tests, tests), (tests, tests), (tests, 0)]
 
 
+def _dbt_started_prepared(dagster_home: Path) -> list[bool]:
+    """Per refresh run, oldest first: whether its dbt build ran in the dbt process
+    ``journey refresh`` prepared at its start (orchestration/dbt/warm.py)."""
+    import dagster as dg
+
+    from orchestration.jobs import REFRESH_JOB_NAME
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB_NAME))
+        return [
+            any(
+                "dbt ran in the process prepared" in (record.user_message or "")
+                for record in instance.all_logs(run.run_id)
+            )
+            for run in reversed(runs)
+        ]
+
+
+def test_every_refresh_runs_dbt_in_the_process_prepared_at_its_start(built) -> None:
+    """The first refresh, the incremental ones and ``--full``: each dbt build ran in
+    the process that imported dbt and parsed the project while the refresh loaded (and
+    the results above are those builds' results)."""
+    root, _, _ = built
+    assert _dbt_started_prepared(root / "dagster_home") == [True, True, True, True]
+
+
 def test_a_blocking_data_test_that_fails_after_the_build_holds_back_and_rebuilds(
     built, tmp_path, differences
 ) -> None:

@@ -1,0 +1,181 @@
+"""dbt prepared at the start of a refresh (orchestration/dbt/warm.py): the launcher
+runs the dbt step's command in the prepared process when it may, and dbt itself
+otherwise, with the same output and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.dbt import warm
+from orchestration.settings import DBT_PROJECT_DIR
+
+LAUNCHER = Path(sys.executable).with_name("journey-dbt")
+PROJECT = str(DBT_PROJECT_DIR)
+
+pytestmark = pytest.mark.skipif(not warm.supported(), reason="needs Unix sockets")
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["build", "--select", "fqn:*", "--full-refresh"], None),
+        (["run", "--select", "dim_dates"], None),
+        (["--version"], "command None"),
+        (["ls", "--select", "dim_dates"], "command 'ls'"),
+        (["build", "--target", "spark"], "argument(s) ['--target'] change what dbt parses"),
+        (["build", "--vars={a: 1}"], "argument(s) ['--vars'] change what dbt parses"),
+    ],
+)
+def test_which_commands_the_prepared_process_may_run(args, reason) -> None:
+    assert warm.why_not_served_args(args) == reason
+
+
+def test_a_variable_the_parse_read_must_not_have_changed(tmp_path: Path) -> None:
+    parsed = {"JOURNEY_WAREHOUSE": "/data/a.duckdb", "HOME": "/root"}
+    same = {**parsed, "HOME": "/elsewhere", "DBT_TARGET_PATH": str(tmp_path)}
+    assert warm.why_not_served(["build"], same, PROJECT, parsed, PROJECT) is None
+    moved = {**parsed, "JOURNEY_WAREHOUSE": "/data/b.duckdb"}
+    assert "JOURNEY_WAREHOUSE" in warm.why_not_served(["build"], moved, PROJECT, parsed, PROJECT)
+    other_target = {**parsed, "DBT_TARGET": "spark"}
+    assert "DBT_TARGET" in warm.why_not_served(["build"], other_target, PROJECT, parsed, PROJECT)
+    assert "working directory" in warm.why_not_served(
+        ["build"], parsed, str(tmp_path), parsed, PROJECT
+    )
+    assert "DBT_PROJECT_DIR" in warm.why_not_served(
+        ["build"], {**parsed, "DBT_PROJECT_DIR": str(tmp_path)}, PROJECT, parsed, PROJECT
+    )
+
+
+def _journey_dbt(args: list[str], env: dict[str, str], target: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LAUNCHER), *args],
+        cwd=PROJECT,
+        env={
+            **env,
+            "DBT_TARGET_PATH": str(target),
+            "DBT_LOG_PATH": str(target),
+            "DBT_LOG_FORMAT": "json",
+            "DBT_PROJECT_DIR": PROJECT,
+            "DBT_PROFILES_DIR": PROJECT,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _days(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute("select count(*) from marts.dim_dates").fetchone()[0]
+
+
+CALENDAR_DAYS = (date(2035, 12, 31) - date(2015, 1, 1)).days + 1  # dim_dates' bounds
+
+
+def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
+    tmp_path: Path, monkeypatch
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
+    for key, value in settings_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
+        socket_path = os.environ[warm.SOCKET_ENV]
+        first = _journey_dbt(["run", "--select", "dim_dates"], dict(os.environ), tmp_path / "t1")
+        status = warm.served_status()
+        assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+        # dbt's structured log lines reached the launcher's output, as from dbt itself
+        events = [json.loads(line) for line in first.stdout.splitlines() if line.startswith("{")]
+        assert any(e["info"]["name"] == "LogModelResult" for e in events)
+        assert status["served"] is True and status["parsed"] is True
+        assert _days(warehouse) == CALENDAR_DAYS
+        assert (tmp_path / "t1" / "run_results.json").exists()
+        # the server served once and is gone: the next command is dbt's own
+        assert not Path(socket_path).exists()
+        second = _journey_dbt(["run", "--select", "dim_dates"], dict(os.environ), tmp_path / "t2")
+        assert second.returncode == 0, second.stdout[-2000:]
+        assert (tmp_path / "t2" / "run_results.json").exists()
+    assert warm.SOCKET_ENV not in os.environ
+
+
+def test_a_command_for_another_warehouse_is_left_to_dbt(tmp_path: Path, monkeypatch) -> None:
+    parsed_for = {"JOURNEY_WAREHOUSE": str(tmp_path / "a.duckdb"), "JOURNEY_ENGINE": "duckdb"}
+    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    with warm.WarmDbt(DBT_PROJECT_DIR, parsed_for):
+        env = {**os.environ, "JOURNEY_WAREHOUSE": str(tmp_path / "b.duckdb")}
+        done = _journey_dbt(["run", "--select", "dim_dates"], env, tmp_path / "t")
+        status = warm.served_status()
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert status["served"] is False and "JOURNEY_WAREHOUSE" in status["fallback"]
+    # dbt itself built it, in the warehouse the command named
+    assert _days(tmp_path / "b.duckdb") == CALENDAR_DAYS
+    assert not (tmp_path / "a.duckdb").exists()
+
+
+def test_a_failing_command_keeps_dbts_exit_code(tmp_path: Path, monkeypatch) -> None:
+    """A model that fails is dbt's exit code 1, through the prepared process too."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
+    for key, value in settings_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
+        # staging reads raw, which an empty warehouse does not have
+        done = _journey_dbt(
+            ["run", "--select", "stg_fx__ecb_rates"], dict(os.environ), tmp_path / "t"
+        )
+        status = warm.served_status()
+    assert status["served"] is True
+    assert done.returncode == 1, done.stdout[-2000:]
+
+
+def test_without_a_prepared_process_the_launcher_is_dbt() -> None:
+    env = {**os.environ, warm.SOCKET_ENV: "/nonexistent/dbt.sock"}
+    done = subprocess.run(
+        [str(LAUNCHER), "--version"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    assert "Core" in done.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_prepared_process_whose_refresh_was_killed_ends(tmp_path: Path) -> None:
+    """A refresh killed (kill -9) before its dbt step leaves no process waiting."""
+    parent = (
+        "import os, sys\n"
+        "from orchestration.dbt import warm\n"
+        "from orchestration.settings import DBT_PROJECT_DIR\n"
+        f"w = warm.WarmDbt(DBT_PROJECT_DIR, {{'JOURNEY_WAREHOUSE': '{tmp_path}/w.duckdb'}})\n"
+        "w.__enter__()\n"
+        "print(w.process.pid, flush=True)\n"
+        "os._exit(9)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != warm.DISABLE_ENV}
+    done = subprocess.run(
+        [sys.executable, "-c", parent], env=env, capture_output=True, text=True, timeout=60
+    )
+    server = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _alive(server):
+        time.sleep(0.5)
+    assert not _alive(server)
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for its parent."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
