@@ -78,8 +78,9 @@ def real_dbt() -> str:
     return str(beside) if beside.exists() else shutil.which("dbt") or "dbt"
 
 
-PARSE_ENV = ("DBT_TARGET", "DBT_PROFILE")
-"""dbt's own variables that change what it parses, compared like ``JOURNEY_*``."""
+PARSE_ENV = ("DBT_TARGET", "DBT_PROFILE", "DBT_ENGINE_TARGET", "DBT_ENGINE_PROFILE")
+"""dbt's own variables that change what it parses (dbt 1.11 reads each also as
+``DBT_ENGINE_*``, which wins), compared like ``JOURNEY_*``."""
 
 
 def _journey_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -114,7 +115,12 @@ def why_not_served(
     reason = why_not_served_args(args)
     if reason is not None:
         return reason
-    for key in ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR"):
+    for key in (
+        "DBT_PROJECT_DIR",
+        "DBT_PROFILES_DIR",
+        "DBT_ENGINE_PROJECT_DIR",
+        "DBT_ENGINE_PROFILES_DIR",
+    ):
         if key in env and Path(env[key]).resolve() != Path(project_dir).resolve():
             return f"{key} is {env[key]}, not {project_dir}"
     if Path(cwd).resolve() != Path(project_dir).resolve():
@@ -142,13 +148,13 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
     os.chdir(project_dir)
     status: dict[str, object] = {}
     manifest = None
+    # parse into a folder of its own (its manifest.json must not replace the one the
+    # code location reads), from the project's partial-parse file
+    parse_target = Path(socket_path).with_name("target")
     try:
         from dbt.cli.main import dbtRunner
 
         imported = time.monotonic()
-        # parse into a folder of its own (its manifest.json must not replace the one
-        # the code location reads), from the project's partial-parse file
-        parse_target = Path(socket_path).with_name("target")
         parse_target.mkdir(exist_ok=True)
         saved = Path(project_dir) / "target" / "partial_parse.msgpack"
         if saved.exists():
@@ -163,6 +169,9 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
                 "--target-path",
                 str(parse_target),
                 "--quiet",
+                # no dbt.log in the project folder (a read-only install must parse too)
+                "--log-level-file",
+                "none",
             ]
         )
         if parsed.success and parsed.result is not None:
@@ -210,6 +219,16 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
         os.close(fd)
     os.environ.clear()
     os.environ.update(request["env"])
+    # The build starts from the parse done here and writes no partial-parse file of
+    # its own: this one goes to the build's target folder, which the dbt step keeps as
+    # the project's (keep_partial_parse), so the next refresh's parse is partial too.
+    fresh = parse_target / "partial_parse.msgpack"
+    build_target = request["env"].get("DBT_TARGET_PATH")
+    if fresh.exists() and build_target:
+        with contextlib.suppress(OSError):
+            Path(build_target).mkdir(parents=True, exist_ok=True)
+            shutil.copy(fresh, Path(build_target) / fresh.name)
+    sys.argv = ["dbt", *request["args"]]  # run_results.json's invocation_command
     started_run = time.monotonic()
     try:
         result = dbtRunner(manifest=manifest).invoke(list(request["args"]))
@@ -293,6 +312,15 @@ def launcher() -> None:
         code = _run_served(socket_path, args)
         if code is not None:
             sys.exit(code)
+        # the step reports how dbt started from the status: this command is dbt's own
+        # (the server wrote why, if it was the one that said no)
+        status_path = Path(socket_path).with_name(STATUS_FILE)
+        status = _read_status(status_path)
+        if status.get("served") is not False:
+            _write_status(
+                status_path,
+                {**status, "served": False, "fallback": "no prepared process could run it"},
+            )
     dbt = real_dbt()
     os.execv(dbt, [dbt, *args])
 
@@ -312,16 +340,25 @@ def _run_served(socket_path: str, args: list[str]) -> int | None:
     server_pid = int(os.environ.get(PID_ENV) or 0)
 
     def stop(signum: int, _frame: object) -> None:
-        # dbt runs in the server: stopping it stops dbt and frees the warehouse
+        # dbt runs in the server: stopping it stops dbt; the socket ends when the
+        # server's files close, the warehouse's among them, so wait for that before
+        # the dbt step (which waits for this process) goes on to open the warehouse
         if server_pid:
             with contextlib.suppress(OSError):
                 os.kill(server_pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                client.settimeout(30)
+                while client.recv(1 << 16):
+                    pass
         os._exit(128 + signum)
 
+    request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
+    try:
+        socket.send_fds(client, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+    except OSError:
+        return None  # a standard stream closed (EBADF): dbt runs itself, the server ends
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    request = {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
-    socket.send_fds(client, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
     answer = _receive(client)
     if answer is None:
         # the server ended while it had dbt's command: dbt may have run part of it
@@ -373,6 +410,10 @@ class WarmDbt:
                 stderr=subprocess.DEVNULL,
                 pass_fds=[listening.fileno()],
             )
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+            raise
         finally:
             listening.close()
         os.environ[SOCKET_ENV] = str(socket_path)
@@ -395,10 +436,15 @@ def served_status() -> dict[str, object]:
     socket_path = os.environ.get(SOCKET_ENV)
     if not socket_path:
         return {}
+    return _read_status(Path(socket_path).with_name(STATUS_FILE))
+
+
+def _read_status(path: Path) -> dict[str, object]:
     try:
-        return json.loads(Path(socket_path).with_name(STATUS_FILE).read_text())
+        status = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+    return status if isinstance(status, dict) else {}
 
 
 def describe(status: Mapping[str, object]) -> str | None:

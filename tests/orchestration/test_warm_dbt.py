@@ -106,6 +106,12 @@ def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
         second = _journey_dbt(["run", "--select", "dim_dates"], dict(os.environ), tmp_path / "t2")
         assert second.returncode == 0, second.stdout[-2000:]
         assert (tmp_path / "t2" / "run_results.json").exists()
+        assert warm.served_status()["served"] is False
+        # the served build left the fresh parse for the dbt step to keep
+        assert (tmp_path / "t1" / "partial_parse.msgpack").exists()
+        # and dbt's run results name the command as dbt would
+        results = json.loads((tmp_path / "t1" / "run_results.json").read_text())
+        assert results["args"]["invocation_command"] == "dbt run --select dim_dates"
     assert warm.SOCKET_ENV not in os.environ
 
 
@@ -179,3 +185,26 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_launcher_without_standard_input_still_runs_dbt(tmp_path: Path, monkeypatch) -> None:
+    """A refresh started with its standard input closed (cron with ``<&-``): the
+    command still runs (in the prepared process, or by dbt itself when a stream cannot
+    be handed over), never a failed step."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
+    for key, value in settings_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
+        done = subprocess.run(
+            [str(LAUNCHER), "run", "--select", "dim_dates"],
+            cwd=PROJECT,
+            env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "t")},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=lambda: os.close(0),  # noqa: PLW1509 - the child's stdin only
+        )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert _days(warehouse) == CALENDAR_DAYS
