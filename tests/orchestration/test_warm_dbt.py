@@ -82,14 +82,22 @@ def _days(warehouse: Path) -> int:
 CALENDAR_DAYS = (date(2035, 12, 31) - date(2015, 1, 1)).days + 1  # dim_dates' bounds
 
 
-def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
-    tmp_path: Path, monkeypatch
-) -> None:
+@pytest.fixture
+def refresh_env(tmp_path: Path, monkeypatch) -> tuple[Path, dict[str, str]]:
+    """An empty warehouse in ``tmp_path`` exported as a refresh exports its settings
+    (what the prepared process parses with), and no ``JOURNEY_WARM_DBT_DISABLED``."""
     warehouse = tmp_path / "warehouse.duckdb"
     settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
     for key, value in settings_env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    return warehouse, settings_env
+
+
+def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
+    tmp_path: Path, refresh_env
+) -> None:
+    warehouse, settings_env = refresh_env
     with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
         socket_path = os.environ[warm.SOCKET_ENV]
         first = _journey_dbt(["run", "--select", "dim_dates"], dict(os.environ), tmp_path / "t1")
@@ -129,13 +137,9 @@ def test_a_command_for_another_warehouse_is_left_to_dbt(tmp_path: Path, monkeypa
     assert not (tmp_path / "a.duckdb").exists()
 
 
-def test_a_failing_command_keeps_dbts_exit_code(tmp_path: Path, monkeypatch) -> None:
+def test_a_failing_command_keeps_dbts_exit_code(tmp_path: Path, refresh_env) -> None:
     """A model that fails is dbt's exit code 1, through the prepared process too."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
-    for key, value in settings_env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    _, settings_env = refresh_env
     with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
         # staging reads raw, which an empty warehouse does not have
         done = _journey_dbt(
@@ -187,15 +191,11 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_launcher_without_standard_input_still_runs_dbt(tmp_path: Path, monkeypatch) -> None:
+def test_a_launcher_without_standard_input_still_runs_dbt(tmp_path: Path, refresh_env) -> None:
     """A refresh started with its standard input closed (cron with ``<&-``): the
     command still runs (in the prepared process, or by dbt itself when a stream cannot
     be handed over), never a failed step."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    settings_env = {"JOURNEY_WAREHOUSE": str(warehouse), "JOURNEY_ENGINE": "duckdb"}
-    for key, value in settings_env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv(warm.DISABLE_ENV, raising=False)
+    warehouse, settings_env = refresh_env
     with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
         done = subprocess.run(
             [str(LAUNCHER), "run", "--select", "dim_dates"],
