@@ -187,6 +187,8 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
     connection = _accept_while_parent_lives(server, parent)
     server.close()
     if connection is None:
+        # the refresh was killed and will not remove the folder (its parse, ~7 MB)
+        shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
         return 0
     with contextlib.suppress(OSError):
         os.unlink(socket_path)
@@ -245,6 +247,8 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
         {**status, "served": True, "run_seconds": round(time.monotonic() - started_run, 2)},
     )
     _send(connection, {"exit": code})
+    if os.getppid() != parent:  # the refresh was killed while dbt ran
+        shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
     # end at once: the launcher exits when this process is gone
     os._exit(0)
 

@@ -161,25 +161,28 @@ def test_without_a_prepared_process_the_launcher_is_dbt() -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_prepared_process_whose_refresh_was_killed_ends(tmp_path: Path) -> None:
-    """A refresh killed (kill -9) before its dbt step leaves no process waiting."""
+    """A refresh killed (kill -9) before its dbt step leaves no process waiting and
+    no folder behind."""
     parent = (
         "import os, sys\n"
         "from orchestration.dbt import warm\n"
         "from orchestration.settings import DBT_PROJECT_DIR\n"
         f"w = warm.WarmDbt(DBT_PROJECT_DIR, {{'JOURNEY_WAREHOUSE': '{tmp_path}/w.duckdb'}})\n"
         "w.__enter__()\n"
-        "print(w.process.pid, flush=True)\n"
+        "print(w.process.pid, w.folder, flush=True)\n"
         "os._exit(9)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != warm.DISABLE_ENV}
     done = subprocess.run(
         [sys.executable, "-c", parent], env=env, capture_output=True, text=True, timeout=60
     )
-    server = int(done.stdout.split()[0])
+    pid, folder = done.stdout.split()
+    server = int(pid)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _alive(server):
         time.sleep(0.5)
     assert not _alive(server)
+    assert not Path(folder).exists()  # nor its folder (the socket, its parse)
 
 
 def _alive(pid: int) -> bool:
