@@ -61,6 +61,12 @@ PARSE_FLAGS = {
 }
 """Arguments that change what dbt parses: with any of them dbt runs itself."""
 STATUS_FILE = "status.json"
+OWNERS_FILE = "owners"
+"""The refresh's and the server's process ids, for :func:`sweep_orphans`."""
+FOLDER_PREFIX = "journey-dbt-"
+UNOWNED_GRACE_SECONDS = 600.0
+"""A folder without :data:`OWNERS_FILE` (one being created, or from a release before it)
+is left this long before it counts as orphaned."""
 PARENT_POLL_SECONDS = 5.0
 """How often a waiting server checks that the refresh that started it still runs."""
 READY_TIMEOUT = 300.0
@@ -394,7 +400,10 @@ class WarmDbt:
     def __enter__(self) -> WarmDbt:
         if not supported() or os.environ.get(DISABLE_ENV) == "1":
             return self
-        self.folder = Path(tempfile.mkdtemp(prefix="journey-dbt-"))
+        sweep_orphans()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        owners = self.folder / OWNERS_FILE
+        owners.write_text(f"{os.getpid()}\n")
         socket_path = self.folder / "dbt.sock"
         env = {**os.environ, **self.env}
         env.pop(SOCKET_ENV, None)
@@ -420,6 +429,7 @@ class WarmDbt:
             raise
         finally:
             listening.close()
+        owners.write_text(f"{os.getpid()}\n{self.process.pid}\n")
         os.environ[SOCKET_ENV] = str(socket_path)
         os.environ[PID_ENV] = str(self.process.pid)
         return self
@@ -432,6 +442,44 @@ class WarmDbt:
             self.process.wait(timeout=30)
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def sweep_orphans(temp_dir: Path | None = None) -> list[Path]:
+    """Remove the folders of prepared processes whose refresh and server are both gone
+    (a refresh whose whole process group was killed with SIGKILL leaves its folder: the
+    socket and the parse, ~7 MB). Called by every refresh that prepares one; returns
+    the folders removed. A folder is kept while any process it names runs (a reused
+    process id keeps a folder a little longer, never removes a live one's)."""
+    removed = []
+    root = Path(temp_dir or tempfile.gettempdir())
+    for folder in root.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            if not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            owners = folder / OWNERS_FILE
+            pids = [int(word) for word in owners.read_text().split()] if owners.exists() else []
+            if pids and any(_running(pid) for pid in pids):
+                continue
+            if not pids and time.time() - folder.stat().st_mtime < UNOWNED_GRACE_SECONDS:
+                continue  # being created (the file is written right after the folder)
+        except (OSError, ValueError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def served_status() -> dict[str, object]:

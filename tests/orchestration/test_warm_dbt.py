@@ -98,8 +98,11 @@ def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
     tmp_path: Path, refresh_env
 ) -> None:
     warehouse, settings_env = refresh_env
-    with warm.WarmDbt(DBT_PROJECT_DIR, settings_env):
+    with warm.WarmDbt(DBT_PROJECT_DIR, settings_env) as prepared:
         socket_path = os.environ[warm.SOCKET_ENV]
+        # the folder names its refresh and server, for a later refresh's sweep
+        owners = (prepared.folder / warm.OWNERS_FILE).read_text().split()
+        assert owners == [str(os.getpid()), str(prepared.process.pid)]
         first = _journey_dbt(["run", "--select", "dim_dates"], dict(os.environ), tmp_path / "t1")
         status = warm.served_status()
         assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
@@ -211,3 +214,37 @@ def test_a_launcher_without_standard_input_still_runs_dbt(tmp_path: Path, refres
         )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert _days(warehouse) == CALENDAR_DAYS
+
+
+def test_folders_left_by_killed_refreshes_are_swept(tmp_path: Path) -> None:
+    """A refresh whose whole process group was killed leaves its folder; the next
+    refresh removes it, and only it: a folder naming a live process stays, and so does
+    one still being created (no process ids yet, younger than the grace period)."""
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)  # this process has ended (and was reaped by run())
+
+    def folder(name: str, owners: str | None) -> Path:
+        path = tmp_path / f"{warm.FOLDER_PREFIX}{name}"
+        (path / "target").mkdir(parents=True)
+        (path / "target" / "partial_parse.msgpack").write_bytes(b"x" * 1024)
+        if owners is not None:
+            (path / warm.OWNERS_FILE).write_text(owners)
+        return path
+
+    orphan = folder("orphan", f"{dead_pid}\n{dead_pid}\n")
+    live = folder("live", f"{dead_pid}\n{os.getpid()}\n")  # its server still runs
+    creating = folder("creating", None)
+    stale = folder("stale", None)
+    old = time.time() - warm.UNOWNED_GRACE_SECONDS - 60
+    os.utime(stale, (old, old))
+    unrelated = tmp_path / "journey-other"
+    unrelated.mkdir()
+
+    assert sorted(warm.sweep_orphans(tmp_path)) == sorted([orphan, stale])
+    assert not orphan.exists() and not stale.exists()
+    assert live.exists() and creating.exists() and unrelated.exists()
