@@ -400,20 +400,24 @@ def _daily_volume(
     conn: duckdb.DuckDBPyConnection, rules: RawTableRules, load_id: str
 ) -> pd.DataFrame:
     """Rows per day for the days of the latest batch, against the median of the days
-    before. The batch's last day is left out: a file drop cuts it off part-way."""
+    before. The batch's last day is left out: a file drop cuts it off part-way. Only
+    the days the answer reads are counted (the batch's and the baseline's before them),
+    not every day of the table's history."""
     day = rules.volume_day_sql
     return conn.execute(
         f"""
-        with daily as (
-            select {day} as day, count(*) as rows
-            from {rules.table}
-            where {day} is not null
-            group by 1
-        ),
-        batch as (
+        with batch as (
             select min({day}) as first_day, max({day}) as last_day
             from {rules.table}
             where _load_id = ?
+        ),
+        daily as (
+            select {day} as day, count(*) as rows
+            from {rules.table}, batch
+            where
+                {day} >= batch.first_day - {VOLUME_BASELINE_DAYS}
+                and {day} < batch.last_day
+            group by 1
         ),
         days as (
             select cast(unnest(generate_series(first_day, last_day - 1, interval 1 day)) as date)
