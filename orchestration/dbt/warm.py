@@ -89,7 +89,7 @@ PARSE_ENV = ("DBT_TARGET", "DBT_PROFILE", "DBT_ENGINE_TARGET", "DBT_ENGINE_PROFI
 ``DBT_ENGINE_*``, which wins), compared like ``JOURNEY_*``."""
 
 
-def _journey_env(env: Mapping[str, str]) -> dict[str, str]:
+def _parse_env(env: Mapping[str, str]) -> dict[str, str]:
     """The variables the parse depends on: ``JOURNEY_*`` (the profile's warehouse path
     is the database every relation names) and :data:`PARSE_ENV`."""
     return {
@@ -131,8 +131,8 @@ def why_not_served(
             return f"{key} is {env[key]}, not {project_dir}"
     if Path(cwd).resolve() != Path(project_dir).resolve():
         return f"working directory {cwd}, not {project_dir}"
-    if _journey_env(env) != _journey_env(parsed_env):
-        changed = sorted(set(_journey_env(env).items()) ^ set(_journey_env(parsed_env).items()))
+    if _parse_env(env) != _parse_env(parsed_env):
+        changed = sorted(set(_parse_env(env).items()) ^ set(_parse_env(parsed_env).items()))
         return f"variables differ from the parse: {sorted({k for k, _ in changed})}"
     return None
 
