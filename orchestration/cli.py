@@ -259,16 +259,19 @@ def _nothing_new(settings: Settings) -> tuple[str | None, str]:
     ), mode
 
 
-def _warm_dbt(settings: Settings) -> contextlib.AbstractContextManager:
+def _warm_dbt(settings: Settings, *, build_all: bool) -> contextlib.AbstractContextManager:
     """dbt imported and the project parsed in a process of its own while the refresh
     loads (``orchestration/dbt/warm.py``); DuckDB only (Spark's target changes the
-    parse)."""
+    parse). For a build of every model it also compiles the data tests, which then run
+    on the warehouse after dbt built the models (``orchestration/dbt/assets.py``)."""
     if settings.engine != "duckdb":
         return contextlib.nullcontext()
+    from orchestration.dbt.data_tests import TESTS_IN_DBT_ENV
     from orchestration.dbt.warm import WarmDbt
     from orchestration.settings import DBT_PROJECT_DIR
 
-    return WarmDbt(DBT_PROJECT_DIR, settings.as_env())
+    compile_tests = build_all and os.environ.get(TESTS_IN_DBT_ENV) != "1"
+    return WarmDbt(DBT_PROJECT_DIR, settings.as_env(), compile_tests=compile_tests)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -276,6 +279,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     _prepare_environment(settings)
     mode = "full rebuild"
+    new_warehouse = not settings.warehouse.exists()
     if not args.full:
         idle, mode = _nothing_new(settings)
         if idle is not None:
@@ -283,7 +287,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             print(f"refresh succeeded in {time.monotonic() - started:.1f}s: nothing to do")
             return EXIT_OK
 
-    with _warm_dbt(settings):
+    with _warm_dbt(settings, build_all=new_warehouse or mode != "incremental"):
         from orchestration.definitions import defs
         from orchestration.jobs import FULL_REFRESH_TAG, REFRESH_JOB_NAME
 

@@ -27,11 +27,13 @@ from orchestration.build_state import (
     BuildPlan,
     forget_mark,
     plan_build,
+    read_mark,
     record_mark,
 )
 from orchestration.dbt import warm
 from orchestration.dbt.data_tests import (
     STORE_FOLDER,
+    TESTS_IN_DBT_ENV,
     DataTest,
     TestOutcome,
     compiled_tests_key,
@@ -373,11 +375,6 @@ def _tidy_spark_session(context: dg.AssetExecutionContext, warehouse: WarehouseR
         context.log.debug(f"removed {removed} empty Hive session folder(s)")
 
 
-TESTS_IN_DBT_ENV = "JOURNEY_DATA_TESTS_IN_DBT"
-"""Set to 1 to keep a new day's data tests in ``dbt build`` (as a full build does)
-instead of running them on the warehouse after it (``orchestration/dbt/data_tests.py``)."""
-
-
 _WARN_ERROR_FLAGS = ("DBT_WARN_ERROR", "DBT_WARN_ERROR_OPTIONS")
 
 _COMPILING_PACKAGES = ("dbt-core", "dbt-adapters", "dbt-duckdb")
@@ -426,19 +423,46 @@ def _tests_to_run_here(
     warehouse: WarehouseResource,
     plan: BuildPlan,
     blocked: Mapping[str, Any],
+    *,
+    rebuild_pending: bool,
 ) -> list[DataTest] | None:
-    """The kept data tests to run after dbt's build of models and seeds, or None to
-    leave them in ``dbt build``: a full rebuild (it keeps their SQL for the next day), a
-    run of some models only, models left out below a failed raw check, Spark, no kept
-    SQL for this project and warehouse, ``JOURNEY_DATA_TESTS_IN_DBT=1``, or dbt's
-    warnings-as-errors flags (dbt's own test runner applies them)."""
-    if plan.full_refresh or blocked or context.is_subset:
+    """The data tests to run after dbt's build of models and seeds, or None to leave
+    them in ``dbt build``.
+
+    An incremental build runs the tests kept from an earlier build (their compiled SQL,
+    for this project and warehouse). A full rebuild runs the tests the dbt process
+    prepared at the start of ``journey refresh`` compiled while the refresh loaded
+    (``warm.compiled_tests``), except the rebuild that repairs a build a blocking test
+    failed after (``rebuild_pending``: dbt itself must skip what is below a test that
+    still fails, see ``data_tests.py``). The tests stay in dbt for a run of some models
+    only, models left out below a failed raw check, Spark, no such SQL,
+    ``JOURNEY_DATA_TESTS_IN_DBT=1``, or dbt's warnings-as-errors flags (dbt's own test
+    runner applies them)."""
+    if blocked or context.is_subset:
         return None
     if warehouse.settings().engine != "duckdb" or os.environ.get(TESTS_IN_DBT_ENV) == "1":
         return None
     if any(os.environ.get(flag) for flag in _WARN_ERROR_FLAGS):
         return None
-    return load_compiled_tests(_tests_store(), _tests_key(warehouse, plan))
+    if not plan.full_refresh:
+        return load_compiled_tests(_tests_store(), _tests_key(warehouse, plan))
+    if rebuild_pending:
+        return None
+    compiled = warm.compiled_tests()
+    if not compiled:
+        return None
+    try:
+        tests = [DataTest(**test) for test in compiled]
+    except TypeError:
+        return None
+    if {test.unique_id for test in tests} != refresh_test_ids(dbt_manifest()):
+        # compiled from another version of the project than the code location's
+        return None
+    context.log.info(
+        f"the {len(tests)} data tests compiled while the refresh loaded run on the "
+        "warehouse after dbt builds the models"
+    )
+    return tests
 
 
 def _keep_tests_of(
@@ -636,11 +660,12 @@ def build_dbt_definitions() -> dg.Definitions:
         runs. The incremental models rebuild only what new records touched, or all of
         raw (``--full-refresh``) for a full run or a changed dbt project. dbt's unit
         tests are not run here: they test the SQL, not the data, and run in CI
-        (``make test``). A build of every model with its data tests in dbt keeps their
-        compiled SQL; the next incremental build of every model (on DuckDB) runs
-        ``dbt build`` for models and seeds only and those tests on the warehouse after
-        it (``orchestration/dbt/data_tests.py``): the same checks, without dbt's work
-        around each test node.
+        (``make test``). A build runs ``dbt build`` for models and seeds only and the
+        data tests on the warehouse after it (``orchestration/dbt/data_tests.py``): the
+        same checks, without dbt's work around each test node, when it has their
+        compiled SQL (kept from an earlier build for an incremental one, compiled by the
+        prepared dbt process for a full one); else they run in dbt, which keeps their
+        SQL.
 
         Models downstream of a raw table whose blocking quality check failed earlier in
         this run are left out (they keep their last good build), and dbt skips what is
@@ -665,11 +690,14 @@ def build_dbt_definitions() -> dg.Definitions:
         with warehouse.writer_lock(context.log):
             with warehouse.connect() as conn:
                 plan = plan_build(conn, full=full)
+                rebuild_pending = read_mark(conn, REBUILD) is not None
             if plan.nothing_to_build:
                 context.log.info(f"nothing to build: {plan.reason}")
                 return
             args = ["build", "--exclude-resource-type", "unit_test", *_engine_args(warehouse)]
-            tests_here = _tests_to_run_here(context, warehouse, plan, blocked)
+            tests_here = _tests_to_run_here(
+                context, warehouse, plan, blocked, rebuild_pending=rebuild_pending
+            )
             if tests_here is not None:
                 # dbt builds the models and seeds; their data tests run below
                 args += ["--exclude-resource-type", "test"]
@@ -707,6 +735,9 @@ def build_dbt_definitions() -> dg.Definitions:
             if tests_here is not None:
                 outcomes = yield from _run_tests_here(context, warehouse, tests_here, run_results)
                 failed_tests = [o for o in outcomes if o.blocking_failure]
+                if plan.full_refresh:
+                    # compiled for this build: kept for the next day's
+                    save_compiled_tests(_tests_store(), _tests_key(warehouse, plan), tests_here)
             elif not context.is_subset and not blocked and not spark:
                 _keep_tests_of(context, warehouse, plan, run_results)
             context.instance.add_run_tags(
@@ -742,7 +773,9 @@ def build_dbt_definitions() -> dg.Definitions:
                     record_mark(conn, REBUILD, plan.mark(context.run_id))
                 elif invocation.is_successful() and not blocked:
                     record_mark(conn, BUILT, plan.mark(context.run_id, partial=context.is_subset))
-                if rebuilt_every_model(plan, outcome, partial=context.is_subset, blocked=blocked):
+                if not failed_tests and rebuilt_every_model(
+                    plan, outcome, partial=context.is_subset, blocked=blocked
+                ):
                     # nothing is left that was built on rows a failed test rejected
                     forget_mark(conn, REBUILD)
                 # the rows incremental models replaced, once they add up (reclaim.py):

@@ -1,4 +1,5 @@
-"""A new day's dbt data tests, run on the warehouse from this process instead of by dbt.
+"""The dbt data tests of a refresh's build, run on the warehouse from this process
+instead of by dbt.
 
 Why: in ``dbt build`` every data test is a dbt node, and dbt's work around a node
 (rendering, its events, the compiled and run SQL written to files, BEGIN/ROLLBACK) costs
@@ -8,22 +9,27 @@ and seeds (docs/performance-history.md).
 
 How:
 
-* A ``dbt build`` that ran every data test (the first refresh, a full rebuild, a changed
-  dbt project: they keep the tests in dbt) leaves each test's compiled SQL in its
-  ``run_results.json``. :func:`save_compiled_tests` keeps that SQL, with each test's
-  severity and thresholds from the manifest, in ``target/journey_data_tests/``, under a
-  key made of everything the SQL was compiled from (:func:`compiled_tests_key`: the dbt
-  project's fingerprint, the profile, dbt's version, the engine and the database name,
-  the warehouse file's stem, which every relation in the SQL names; warehouses of the
-  same name share the SQL, as they would share dbt's compilation).
-* The next build of every model (an incremental new day, on DuckDB) runs ``dbt build``
-  for models and seeds only, then :func:`run_data_tests` runs each kept test here,
-  wrapped as dbt's test materialization wraps it (``fail_calc``, ``warn_if``,
-  ``error_if``, ``limit``) and judged as dbt judges it (a failure of an error-severity
-  test fails, of a warn-severity test warns). The results reach Dagster as the same
-  asset checks with the same severities.
-* No kept SQL for this key, a run of some models only, or a raw check that left models
-  out: the tests stay in dbt, as before.
+* The SQL: a ``dbt build`` that ran every data test (a rebuild that repairs a failed
+  test's build, or a run without the prepared dbt process) leaves each test's compiled
+  SQL in its ``run_results.json``; the full builds of ``journey refresh`` (the first
+  refresh, ``--full``, a changed dbt project) get it from the dbt process prepared at
+  the refresh's start, which compiles every data test while the refresh loads
+  (``orchestration/dbt/warm.py``, ``compiled_tests``). :func:`save_compiled_tests`
+  keeps that SQL, with each test's severity and thresholds, in
+  ``target/journey_data_tests/``, under a key made of everything the SQL was compiled
+  from (:func:`compiled_tests_key`: the dbt project's fingerprint, the profile, dbt's
+  version, the engine and the database name, the warehouse file's stem, which every
+  relation in the SQL names; warehouses of the same name share the SQL, as they would
+  share dbt's compilation).
+* A build that has the SQL (a new day's incremental build with the kept SQL, a full
+  build with the freshly compiled one; on DuckDB) runs ``dbt build`` for models and
+  seeds only, then :func:`run_data_tests` runs each test here, wrapped as dbt's test
+  materialization wraps it (``fail_calc``, ``warn_if``, ``error_if``, ``limit``) and
+  judged as dbt judges it (a failure of an error-severity test fails, of a
+  warn-severity test warns). The results reach Dagster as the same asset checks with
+  the same severities.
+* No SQL for this key, a run of some models only, a raw check that left models out,
+  or the repair rebuild after a failed test: the tests stay in dbt, as before.
 
 What differs from ``dbt build``: dbt skips the models below a failed error-severity test,
 here they are built before the tests run (and their own tests run too: more results on
@@ -55,6 +61,10 @@ STORE_FOLDER = "journey_data_tests"
 KEEP_STORED = 10
 """Kept files (one per warehouse and project version); older ones are removed."""
 _FORMAT = 1
+
+TESTS_IN_DBT_ENV = "JOURNEY_DATA_TESTS_IN_DBT"
+"""Set to 1 to keep the data tests in ``dbt build`` instead of running them on the
+warehouse after it (this module)."""
 
 RAN_STATUSES = ("pass", "warn", "fail", "error")
 """The statuses of a test that ran; dbt's others (``skipped``) mean it did not."""

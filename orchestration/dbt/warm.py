@@ -16,6 +16,12 @@ runs ``dbtRunner(manifest=<the parsed project>).invoke(arguments)`` writing to t
 so dagster-dbt reads the same JSON lines as from dbt itself, and the launcher exits
 with dbt's exit code (0 success, 1 a node failed, 2 dbt could not run).
 
+For a build of every model (``compile_tests``: the first refresh, ``--full``, a changed
+project) the server also compiles every data test after its parse
+(:func:`_compile_tests`, :data:`TESTS_FILE`), so that the dbt step runs them on the
+warehouse after the build (``orchestration/dbt/data_tests.py``) instead of as dbt nodes;
+the step reads them with :func:`compiled_tests`.
+
 The launcher runs dbt itself, as before (``os.execv`` of the ``dbt`` beside this
 Python), whenever the server cannot be used as is: no server (a run launched from the
 Dagster UI or a schedule, or a second dbt command: the server serves one and exits), an
@@ -41,7 +47,10 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+WAREHOUSE_ENV = "JOURNEY_WAREHOUSE"
+"""The warehouse path the profile reads (``dbt_project/profiles.yml``)."""
 SOCKET_ENV = "JOURNEY_WARM_DBT"
 """The server's socket, for the launcher (set by :class:`WarmDbt` while it runs)."""
 PID_ENV = "JOURNEY_WARM_DBT_PID"
@@ -61,6 +70,11 @@ PARSE_FLAGS = {
 }
 """Arguments that change what dbt parses: with any of them dbt runs itself."""
 STATUS_FILE = "status.json"
+TESTS_FILE = "compiled_tests.json"
+"""The data tests compiled by a server started with ``compile_tests`` (a full build's,
+run on the warehouse after dbt built the models: ``orchestration/dbt/assets.py``)."""
+TESTS_SELECTION = ["--select", "resource_type:test", "--exclude", "tag:engine_contract"]
+"""The data tests of a refresh's build of every model (``refresh_test_ids``)."""
 OWNERS_FILE = "owners"
 """The refresh's and the server's process ids, for :func:`sweep_orphans`."""
 FOLDER_PREFIX = "journey-dbt-"
@@ -140,8 +154,16 @@ def why_not_served(
 # --- the server ----------------------------------------------------------------------
 
 
-def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) -> int:
-    """Import dbt, parse the project, then run the one dbt command a launcher sends.
+def serve(
+    socket_path: str,
+    listening_fd: int,
+    project_dir: str,
+    parent: int,
+    compile_tests: bool = False,
+) -> int:
+    """Import dbt, parse the project (and with ``compile_tests`` compile the data tests
+    of a build of every model, :func:`_compile_tests`), then run the one dbt command a
+    launcher sends.
 
     The socket (``listening_fd``, bound and listening before this process started) is
     there from the start, so a launcher that comes while dbt is still being imported or
@@ -189,6 +211,8 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
     except Exception as error:  # noqa: BLE001 - the launcher runs dbt, which says why
         status = {"error": repr(error)}
     status["parsed"] = manifest is not None
+    if compile_tests and manifest is not None:
+        status.update(_compile_tests(manifest, project_dir, parse_target))
     _write_status(status_path, status)
     connection = _accept_while_parent_lives(server, parent)
     server.close()
@@ -257,6 +281,72 @@ def serve(socket_path: str, listening_fd: int, project_dir: str, parent: int) ->
         shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
     # end at once: the launcher exits when this process is gone
     os._exit(0)
+
+
+def _compile_tests(manifest: Any, project_dir: str, target: Path) -> dict[str, object]:
+    """Compile the data tests of a build of every model into :data:`TESTS_FILE` (the
+    fields ``data_tests.DataTest`` has), while the refresh loads: ``dbt compile`` needs
+    no connection to the warehouse for them (``--no-populate-cache``,
+    ``--no-introspect``), which the refresh holds. What the status records:
+    ``tests_compiled`` (how many) and ``compile_seconds``, or ``tests_error``."""
+    from dbt.cli.main import dbtRunner
+
+    started = time.monotonic()
+    # The profile's path for this command only: a scratch file of the warehouse's name
+    # (dbt-duckdb names the database after it, and every relation in the SQL names the
+    # database). dbt opens no connection to compile these tests; if a later dbt did, it
+    # would open this scratch file, never the warehouse the refresh is writing.
+    warehouse = os.environ.get(WAREHOUSE_ENV)
+    if warehouse:
+        scratch = target / "compile-only"
+        scratch.mkdir(exist_ok=True)
+        os.environ[WAREHOUSE_ENV] = str(scratch / Path(warehouse).name)
+    try:
+        compiled = dbtRunner(manifest=manifest).invoke(
+            [
+                "compile",
+                *TESTS_SELECTION,
+                "--no-populate-cache",
+                "--no-introspect",
+                "--project-dir",
+                project_dir,
+                "--profiles-dir",
+                project_dir,
+                "--target-path",
+                str(target),
+                "--quiet",
+                "--log-level-file",
+                "none",
+            ]
+        )
+        if not compiled.success or compiled.result is None:
+            return {"tests_error": repr(compiled.exception or "dbt compile failed")}
+        tests = []
+        for result in compiled.result.results:
+            node = result.node
+            if node.resource_type != "test" or not node.compiled_code:
+                continue
+            config = node.config
+            tests.append(
+                {
+                    "unique_id": node.unique_id,
+                    "sql": node.compiled_code,
+                    "severity": str(config.severity or "error").lower(),
+                    "fail_calc": config.fail_calc or "count(*)",
+                    "warn_if": config.warn_if or "!= 0",
+                    "error_if": config.error_if or "!= 0",
+                    "limit": config.limit,
+                }
+            )
+        staged = target.parent / f".{TESTS_FILE}"
+        staged.write_text(json.dumps({"tests": tests}))
+        os.replace(staged, target.parent / TESTS_FILE)
+    except Exception as error:  # noqa: BLE001 - the tests then run in dbt, as before
+        return {"tests_error": repr(error)}
+    finally:
+        if warehouse:
+            os.environ[WAREHOUSE_ENV] = warehouse
+    return {"tests_compiled": len(tests), "compile_seconds": round(time.monotonic() - started, 2)}
 
 
 def _close_warehouse() -> None:
@@ -391,9 +481,12 @@ class WarmDbt:
     still there and its folder removed. Starts nothing where it cannot help (not POSIX,
     ``JOURNEY_WARM_DBT_DISABLED=1``)."""
 
-    def __init__(self, project_dir: Path, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, project_dir: Path, env: Mapping[str, str], *, compile_tests: bool = False
+    ) -> None:
         self.project_dir = Path(project_dir)
         self.env = dict(env)
+        self.compile_tests = compile_tests
         self.process: subprocess.Popen | None = None
         self.folder: Path | None = None
 
@@ -415,8 +508,11 @@ class WarmDbt:
             listening.bind(str(socket_path))
             listening.listen(1)
             command = [sys.executable, "-m", "orchestration.dbt.warm", str(socket_path)]
+            command += [str(listening.fileno()), str(self.project_dir), str(os.getpid())]
+            if self.compile_tests:
+                command.append("tests")
             self.process = subprocess.Popen(
-                [*command, str(listening.fileno()), str(self.project_dir), str(os.getpid())],
+                command,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -504,14 +600,51 @@ def describe(status: Mapping[str, object]) -> str | None:
     if not status:
         return None
     if status.get("served"):
+        compiled = (
+            f", {status['tests_compiled']} data tests compiled in {status.get('compile_seconds')} s"
+            if isinstance(status.get("tests_compiled"), int)
+            else ""
+        )
         return (
             "dbt ran in the process prepared at the start of the refresh (dbt imported in "
             f"{status.get('import_seconds')} s and the project parsed in "
-            f"{status.get('parse_seconds')} s while the refresh loaded)"
+            f"{status.get('parse_seconds')} s{compiled} while the refresh loaded)"
         )
     why = status.get("fallback") or status.get("error") or "it was not ready"
     return f"dbt started in the dbt step: the prepared process could not run it ({why})"
 
 
+def compiled_tests(timeout: float = READY_TIMEOUT) -> list[dict[str, Any]] | None:
+    """The data tests this process's server compiled (:func:`_compile_tests`), waiting
+    until it has written its status (after its parse and compile) or is gone; None
+    without a server, or when it compiled none."""
+    socket_path = os.environ.get(SOCKET_ENV)
+    if not socket_path:
+        return None
+    folder = Path(socket_path).parent
+    server_pid = int(os.environ.get(PID_ENV) or 0)
+    deadline = time.monotonic() + timeout
+    status = _read_status(folder / STATUS_FILE)
+    while not status and time.monotonic() < deadline and _running(server_pid):
+        time.sleep(0.1)
+        status = _read_status(folder / STATUS_FILE)
+    if not isinstance(status.get("tests_compiled"), int):
+        return None
+    try:
+        payload = json.loads((folder / TESTS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    tests = payload.get("tests") if isinstance(payload, dict) else None
+    return tests if isinstance(tests, list) else None
+
+
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
+    sys.exit(
+        serve(
+            sys.argv[1],
+            int(sys.argv[2]),
+            sys.argv[3],
+            int(sys.argv[4]),
+            compile_tests=sys.argv[5:6] == ["tests"],
+        )
+    )

@@ -248,3 +248,34 @@ def test_folders_left_by_killed_refreshes_are_swept(tmp_path: Path) -> None:
     assert sorted(warm.sweep_orphans(tmp_path)) == sorted([orphan, stale])
     assert not orphan.exists() and not stale.exists()
     assert live.exists() and creating.exists() and unrelated.exists()
+
+
+def test_a_full_builds_data_tests_are_compiled_while_the_refresh_holds_the_warehouse(
+    tmp_path: Path, refresh_env
+) -> None:
+    """With ``compile_tests`` (a build of every model) the prepared process compiles
+    every data test of the refresh's build without opening the warehouse, which the
+    refresh has open for writing meanwhile (DuckDB lets one process write)."""
+    from orchestration.dbt.assets import refresh_test_ids
+    from orchestration.dbt.project import dbt_manifest
+
+    warehouse, settings_env = refresh_env
+    expected = refresh_test_ids(dbt_manifest())
+    with (
+        duckdb.connect(str(warehouse)) as writer,  # the refresh's loads
+        warm.WarmDbt(DBT_PROJECT_DIR, settings_env, compile_tests=True) as prepared,
+    ):
+        writer.execute("create table loading as select 1 as row")
+        tests = warm.compiled_tests()
+        status = warm.served_status()
+        scratch = prepared.folder / "target" / "compile-only"
+        opened = sorted(p.name for p in scratch.iterdir()) if scratch.exists() else []
+    assert status["tests_compiled"] == len(expected) > 500, status
+    assert {t["unique_id"] for t in tests} == expected
+    by_id = {t["unique_id"]: t for t in tests}
+    unique = next(i for i in expected if ".unique_stg_segment__events_event_id." in i)
+    # the SQL names the relations as the build will create them (the database is the
+    # warehouse file's stem), with dbt's default test config
+    assert '"warehouse"."staging"."stg_segment__events"' in by_id[unique]["sql"]
+    assert (by_id[unique]["severity"], by_id[unique]["fail_calc"]) == ("error", "count(*)")
+    assert opened == []  # dbt opened no database, not even the scratch one
