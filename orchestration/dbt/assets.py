@@ -32,6 +32,7 @@ from orchestration.build_state import (
 )
 from orchestration.dbt import warm
 from orchestration.dbt.data_tests import (
+    ENGINE_CONTRACT_TAG,
     STORE_FOLDER,
     TESTS_IN_DBT_ENV,
     DataTest,
@@ -233,11 +234,6 @@ def remove_project_copy(used: Path, project_dir: Path) -> None:
         return
     shutil.rmtree(used, ignore_errors=True)
 
-
-ENGINE_CONTRACT_TAG = "engine_contract"
-"""The tag of ``dbt_project/tests/engine_contract/``: tests of the dispatched macros on
-literal cases. They check the SQL on an engine, not the data, so a refresh leaves them
-out; ``make test`` runs them on DuckDB and on Spark."""
 
 KEEP_INVOCATION_FOLDERS = 10
 """dbt invocation folders (``target/journey_dbt-*``: compiled SQL, run results, dbt's

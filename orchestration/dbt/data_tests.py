@@ -62,6 +62,11 @@ KEEP_STORED = 10
 """Kept files (one per warehouse and project version); older ones are removed."""
 _FORMAT = 1
 
+ENGINE_CONTRACT_TAG = "engine_contract"
+"""The tag of ``dbt_project/tests/engine_contract/``: tests of the dispatched macros on
+literal cases. They check the SQL on an engine, not the data, so a refresh leaves them
+out; ``make test`` runs them on DuckDB and on Spark."""
+
 TESTS_IN_DBT_ENV = "JOURNEY_DATA_TESTS_IN_DBT"
 """Set to 1 to keep the data tests in ``dbt build`` instead of running them on the
 warehouse after it (this module)."""
@@ -82,6 +87,20 @@ class DataTest:
     warn_if: str = "!= 0"
     error_if: str = "!= 0"
     limit: int | None = None
+
+    @classmethod
+    def from_config(cls, unique_id: str, sql: str, config: Mapping[str, Any]) -> DataTest:
+        """The test with its compiled SQL and its node's config (severity, thresholds;
+        dbt's defaults where the config leaves them out)."""
+        return cls(
+            unique_id=unique_id,
+            sql=sql,
+            severity=str(config.get("severity") or "error").lower(),
+            fail_calc=config.get("fail_calc") or "count(*)",
+            warn_if=config.get("warn_if") or "!= 0",
+            error_if=config.get("error_if") or "!= 0",
+            limit=config.get("limit"),
+        )
 
     def query(self) -> str:
         """The test's SQL wrapped as dbt's test materialization wraps it: one row with
@@ -244,16 +263,7 @@ def data_tests_of_run(
         node = manifest["nodes"].get(unique_id)
         if result.get("status") not in RAN_STATUSES or not code or node is None:
             return None
-        config = node.get("config", {})
-        ran[unique_id] = DataTest(
-            unique_id=unique_id,
-            sql=code,
-            severity=str(config.get("severity") or "error").lower(),
-            fail_calc=config.get("fail_calc") or "count(*)",
-            warn_if=config.get("warn_if") or "!= 0",
-            error_if=config.get("error_if") or "!= 0",
-            limit=config.get("limit"),
-        )
+        ran[unique_id] = DataTest.from_config(unique_id, code, node.get("config", {}))
     if not ran or set(expected) != set(ran):
         return None
     return list(ran.values())

@@ -36,6 +36,7 @@ the server, which stops dbt and releases the warehouse as killing dbt itself doe
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -74,8 +75,6 @@ STATUS_FILE = "status.json"
 TESTS_FILE = "compiled_tests.json"
 """The data tests compiled by a server started with ``compile_tests`` (a full build's,
 run on the warehouse after dbt built the models: ``orchestration/dbt/assets.py``)."""
-TESTS_SELECTION = ["--select", "resource_type:test", "--exclude", "tag:engine_contract"]
-"""The data tests of a refresh's build of every model (``refresh_test_ids``)."""
 OWNERS_FILE = "owners"
 """The refresh's and the server's process ids, for :func:`sweep_orphans`."""
 FOLDER_PREFIX = "journey-dbt-"
@@ -308,12 +307,14 @@ def _in_background(work: Callable[..., dict[str, object]], *args: Any) -> dict[s
 
 
 def _compile_tests(manifest: Any, project_dir: str, target: Path) -> dict[str, object]:
-    """Compile the data tests of a build of every model into :data:`TESTS_FILE` (the
-    fields ``data_tests.DataTest`` has), while the refresh loads: ``dbt compile`` needs
+    """Compile the data tests of a build of every model into :data:`TESTS_FILE`
+    (``data_tests.DataTest``'s fields), while the refresh loads: ``dbt compile`` needs
     no connection to the warehouse for them (``--no-populate-cache``,
     ``--no-introspect``), which the refresh holds. What the status records:
     ``tests_compiled`` (how many) and ``compile_seconds``, or ``tests_error``."""
     from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt.data_tests import ENGINE_CONTRACT_TAG, DataTest
 
     started = time.monotonic()
     # The profile's path for this command only: a scratch file of the warehouse's name
@@ -329,7 +330,11 @@ def _compile_tests(manifest: Any, project_dir: str, target: Path) -> dict[str, o
         compiled = dbtRunner(manifest=manifest).invoke(
             [
                 "compile",
-                *TESTS_SELECTION,
+                # the data tests of a refresh's build of every model (refresh_test_ids)
+                "--select",
+                "resource_type:test",
+                "--exclude",
+                f"tag:{ENGINE_CONTRACT_TAG}",
                 "--no-populate-cache",
                 "--no-introspect",
                 "--project-dir",
@@ -345,25 +350,13 @@ def _compile_tests(manifest: Any, project_dir: str, target: Path) -> dict[str, o
         )
         if not compiled.success or compiled.result is None:
             return {"tests_error": repr(compiled.exception or "dbt compile failed")}
-        tests = []
-        for result in compiled.result.results:
-            node = result.node
-            if node.resource_type != "test" or not node.compiled_code:
-                continue
-            config = node.config
-            tests.append(
-                {
-                    "unique_id": node.unique_id,
-                    "sql": node.compiled_code,
-                    "severity": str(config.severity or "error").lower(),
-                    "fail_calc": config.fail_calc or "count(*)",
-                    "warn_if": config.warn_if or "!= 0",
-                    "error_if": config.error_if or "!= 0",
-                    "limit": config.limit,
-                }
-            )
+        tests = [
+            DataTest.from_config(node.unique_id, node.compiled_code, node.config.to_dict())
+            for node in (result.node for result in compiled.result.results)
+            if node.resource_type == "test" and node.compiled_code
+        ]
         staged = target.parent / f".{TESTS_FILE}"
-        staged.write_text(json.dumps({"tests": tests}))
+        staged.write_text(json.dumps({"tests": [dataclasses.asdict(t) for t in tests]}))
         os.replace(staged, target.parent / TESTS_FILE)
     except Exception as error:  # noqa: BLE001 - the tests then run in dbt, as before
         return {"tests_error": repr(error)}
