@@ -229,3 +229,75 @@ def test_a_changed_dbt_project_rebuilds_the_incremental_models_from_all_of_raw(
         ).fetchone()
     assert restored == removed
     assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}
+
+
+def test_a_full_builds_blocking_data_test_that_fails_keeps_the_rebuild_mark(
+    built, tmp_path, differences
+) -> None:
+    """``--full`` runs its data tests on the warehouse after dbt built every model (the
+    SQL compiled while it loaded). One of them fails: the marts below are held back and
+    the ``rebuild`` mark stays, although this very build rebuilt every model; once the
+    raw record is right again, the next refresh is the repair rebuild (tests in dbt),
+    which forgets the mark and gives the warehouse a clean full build gives."""
+    _copy_of(built, tmp_path)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        # a Meta ad day that only one record describes, from an older load than the
+        # latest (raw's suites validate the latest load batch): its spend made negative,
+        # which only staging's accepted_range test finds
+        source_file, position, spend = conn.execute(
+            """
+            select _source_file, _source_position, spend
+            from raw.meta_ads__insights
+            where _load_id <> (
+                select _load_id from raw.meta_ads__insights order by _loaded_at desc limit 1
+            )
+            qualify count(*) over (partition by account_id, ad_id, date_start) = 1
+            order by _source_file, _source_position
+            limit 1
+            """
+        ).fetchone()
+        conn.execute(
+            "update raw.meta_ads__insights set spend = '-12.50' "
+            "where _source_file = ? and _source_position = ?",
+            [source_file, position],
+        )
+    failed = subprocess.run(
+        [JOURNEY, "refresh", "--full"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-3000:]
+    assert failed.stdout.splitlines()[0].endswith("(full rebuild)")
+    assert (
+        "[BLOCKING] staging/stg_meta_ads__insights / accepted_range_stg_meta_ads__insights_spend__0"
+        in failed.stdout
+    )
+    assert "HELD BACK" in failed.stdout
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
+        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    assert "rebuild" in marks
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as conn:
+        held = dict(conn.execute("select table_name, held_by from marts._publication").fetchall())
+    assert "accepted_range_stg_meta_ads__insights_spend__0" in held["mart_marketing_daily"]
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        conn.execute(
+            "update raw.meta_ads__insights set spend = ? "
+            "where _source_file = ? and _source_position = ?",
+            [spend, source_file, position],
+        )
+    out = _refresh(tmp_path)
+
+    assert "(full rebuild: a blocking dbt test failed in run " in out.splitlines()[0]
+    # the failed build ran its tests on the warehouse, the repair in dbt
+    (failed_tests, failed_here), (repair_tests, repair_here) = _dbt_test_results(
+        tmp_path / "dagster_home"
+    )
+    assert failed_tests > 500 and failed_here == failed_tests
+    assert repair_tests == failed_tests and repair_here == 0
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
+        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    assert "rebuild" not in marks and marks["published"] == marks["built"]
+    assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}
