@@ -34,6 +34,7 @@ from orchestration.dbt import warm
 from orchestration.dbt.data_tests import (
     ENGINE_CONTRACT_TAG,
     STORE_FOLDER,
+    TEST_WORKERS,
     TESTS_IN_DBT_ENV,
     DataTest,
     TestOutcome,
@@ -550,9 +551,10 @@ def _run_tests_here(
     """Run the kept data tests of the models dbt built (``data_tests.py``), yield each
     result as its check, log a summary and each failure, and return the outcomes.
 
-    The queries run in a worker thread (DuckDB works without Python's lock) while this
-    one stores each finished test's check event in Dagster's event log: the two
-    overlap, as Dagster's storage of dbt's events overlapped dbt's run."""
+    The queries run in worker threads (DuckDB works without Python's lock), two at a
+    time on two cursors of one connection (``TEST_WORKERS``), while this one stores each
+    finished test's check event in Dagster's event log: the two overlap, as Dagster's
+    storage of dbt's events overlapped dbt's run."""
     runnable = _runnable(tests, run_results)
     if len(runnable) < len(tests):
         context.log.warning(
@@ -567,8 +569,13 @@ def _run_tests_here(
     def work() -> None:
         try:
             with warehouse.connect() as conn:
-                connection.append(conn)
-                run_data_tests(conn, runnable, on_outcome=finished.put, stop=stop.is_set)
+                cursors = [conn.cursor() for _ in range(TEST_WORKERS - 1)]
+                connection.extend([conn, *cursors])
+                try:
+                    run_data_tests(connection, runnable, on_outcome=finished.put, stop=stop.is_set)
+                finally:
+                    for cursor in cursors:
+                        cursor.close()
         except BaseException as error:  # raised again in the step's thread below
             problem.append(error)
         finally:

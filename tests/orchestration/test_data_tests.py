@@ -39,7 +39,8 @@ def conn():
     connection.close()
 
 
-def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_test_is_judged_as_dbt_judges_it(conn, workers: int) -> None:
     tests = [
         # one row without an amount: an error-severity test fails
         DataTest("test.p.not_null_amount.1", "select * from deals where amount is null"),
@@ -72,8 +73,11 @@ def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
         DataTest("test.p.broken", "select * from no_such_table"),
         DataTest("test.p.after_the_broken_one", "select * from deals where deal_id = 3"),
     ]
-    seen = []
-    outcomes = run_data_tests(conn, tests, on_outcome=seen.append)
+    seen: list = []
+    # two workers: two cursors of the one database, one thread each
+    connections = [conn] + [conn.cursor() for _ in range(workers - 1)]
+    outcomes = run_data_tests(connections, tests, on_outcome=seen.append)
+    # in the order given, whatever order they ended in
     assert [(o.name, o.status, o.failures) for o in outcomes] == [
         ("not_null_amount", "fail", 1),
         ("unique_deal_id", "warn", 1),
@@ -100,7 +104,13 @@ def test_each_test_is_judged_as_dbt_judges_it(conn) -> None:
         True,
         False,
     ]
-    assert seen == outcomes  # each handed on as it is known
+    # each handed on as it is known (one worker: in the order given)
+    if workers == 1:
+        assert seen == outcomes
+    else:
+        assert sorted(seen, key=lambda o: o.unique_id) == sorted(
+            outcomes, key=lambda o: o.unique_id
+        )
     line = summary(outcomes, 1.25)
     assert line.startswith("10 dbt data tests run on the warehouse in 1.2 s")
     assert "(2 pass, 2 warn, 3 fail, 3 error)" in line
@@ -115,6 +125,8 @@ def test_a_run_stops_between_tests_when_asked(conn) -> None:
     seen: list = []
     outcomes = run_data_tests(conn, tests, on_outcome=seen.append, stop=lambda: len(seen) == 2)
     assert [o.name for o in outcomes] == ["t0", "t1"]
+    # two workers: neither takes a test once told to stop
+    assert run_data_tests([conn, conn.cursor()], tests, stop=lambda: True) == []
 
 
 def test_dbts_status_rule() -> None:
