@@ -55,6 +55,25 @@ def _refresh(root: Path, *args: str) -> str:
     return done.stdout
 
 
+def _refresh_that_fails(root: Path, *args: str) -> str:
+    """``journey refresh`` that must exit 1 (a blocking check failed); its output."""
+    done = subprocess.run(
+        [JOURNEY, "refresh", *args], env=_env(root), capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def _marks_and_holds(root: Path) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The warehouse's build marks (name -> run) and, per mart of the published file,
+    the rule holding it back (None when fresh)."""
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as conn:
+        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    with duckdb.connect(str(root / "serving.duckdb"), read_only=True) as conn:
+        held = dict(conn.execute("select table_name, held_by from marts._publication").fetchall())
+    return marks, held
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("incremental")
@@ -170,29 +189,22 @@ def test_a_blocking_data_test_that_fails_after_the_build_holds_back_and_rebuilds
             "insert into intermediate.int_web_sessions_aggregated "
             "select * from intermediate.int_web_sessions_aggregated order by session_id limit 1"
         )
-    failed = subprocess.run(
-        [JOURNEY, "refresh"], env=_env(tmp_path), capture_output=True, text=True, timeout=900
-    )
-    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-3000:]
-    assert failed.stdout.splitlines()[0].endswith("(incremental)")
+    failed = _refresh_that_fails(tmp_path)
+    assert failed.splitlines()[0].endswith("(incremental)")
     assert (
         "[BLOCKING] intermediate/int_web_sessions_aggregated / "
-        "unique_int_web_sessions_aggregated_session_id" in failed.stdout
+        "unique_int_web_sessions_aggregated_session_id" in failed
     )
-    assert "HELD BACK" in failed.stdout
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
-        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    assert "HELD BACK" in failed
+    marks, held = _marks_and_holds(tmp_path)
     assert "rebuild" in marks
-    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as conn:
-        held = dict(conn.execute("select table_name, held_by from marts._publication").fetchall())
     assert "unique_int_web_sessions_aggregated_session_id" in held["mart_marketing_daily"]
     assert held["dim_dates"] is None
 
     out = _refresh(tmp_path)
 
     assert "(full rebuild: a blocking dbt test failed in run " in out.splitlines()[0]
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
-        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    marks, _ = _marks_and_holds(tmp_path)
     assert "rebuild" not in marks and marks["published"] == marks["built"]
     assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}
 
@@ -261,25 +273,15 @@ def test_a_full_builds_blocking_data_test_that_fails_keeps_the_rebuild_mark(
             "where _source_file = ? and _source_position = ?",
             [source_file, position],
         )
-    failed = subprocess.run(
-        [JOURNEY, "refresh", "--full"],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-3000:]
-    assert failed.stdout.splitlines()[0].endswith("(full rebuild)")
+    failed = _refresh_that_fails(tmp_path, "--full")
+    assert failed.splitlines()[0].endswith("(full rebuild)")
     assert (
         "[BLOCKING] staging/stg_meta_ads__insights / accepted_range_stg_meta_ads__insights_spend__0"
-        in failed.stdout
+        in failed
     )
-    assert "HELD BACK" in failed.stdout
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
-        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    assert "HELD BACK" in failed
+    marks, held = _marks_and_holds(tmp_path)
     assert "rebuild" in marks
-    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as conn:
-        held = dict(conn.execute("select table_name, held_by from marts._publication").fetchall())
     assert "accepted_range_stg_meta_ads__insights_spend__0" in held["mart_marketing_daily"]
 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
@@ -297,7 +299,6 @@ def test_a_full_builds_blocking_data_test_that_fails_keeps_the_rebuild_mark(
     )
     assert failed_tests > 500 and failed_here == failed_tests
     assert repair_tests == failed_tests and repair_here == 0
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as conn:
-        marks = dict(conn.execute("select name, run_id from raw._refresh_state").fetchall())
+    marks, _ = _marks_and_holds(tmp_path)
     assert "rebuild" not in marks and marks["published"] == marks["built"]
     assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}
