@@ -172,23 +172,12 @@ def run_data_tests(
     ``on_outcome`` as it is known, until ``stop()`` says to. A test whose SQL fails is
     an ``error`` outcome with DuckDB's message; the others still run.
 
-    ``connections``: one connection runs the tests one after another in this thread;
-    several (cursors of one database, :data:`TEST_WORKERS`) run one test each at a
-    time, one thread per connection, and the outcomes come in the order the tests end
-    (``on_outcome`` is called from those threads). The list returned is in the order
-    given either way."""
+    ``connections``: one worker thread per connection (several: cursors of one
+    database, :data:`TEST_WORKERS`), each taking the next test when its last one ended;
+    ``on_outcome`` is called from those threads as tests end (with one connection, in
+    the order given). The list returned is in the order given either way."""
     if isinstance(connections, duckdb.DuckDBPyConnection):
         connections = [connections]
-    if len(connections) == 1:
-        outcomes = []
-        for test in tests:
-            if stop is not None and stop():
-                break
-            outcome = _run_one(connections[0], test)
-            outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-        return outcomes
     pending = iter(enumerate(tests))
     taking = threading.Lock()
     found: dict[int, TestOutcome] = {}
