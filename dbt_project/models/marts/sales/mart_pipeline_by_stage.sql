@@ -24,10 +24,13 @@ aggregated as (
         owner_id,
         count(*) as open_opportunities,
         sum(amount_in_reporting_currency) as open_pipeline,
+        -- in decimals throughout (times 0.01, not divided by 100, which DuckDB does in
+        -- doubles): a sum of doubles depends on the order the threads add them in and
+        -- can round to another last digit from one build to the next
         sum(
             case
                 when probability is null then amount_in_reporting_currency
-                else amount_in_reporting_currency * probability / 100
+                else amount_in_reporting_currency * probability * 0.01
             end
         ) as weighted_pipeline
     from month_end_states
