@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError
@@ -47,6 +47,7 @@ from orchestration.dbt.data_tests import (
     summary,
 )
 from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
+from orchestration.dbt.selection import LEFT_OUT_MARTS_TAG, LeftOut, left_out
 from orchestration.jobs import DBT_BUILT_TAG, DBT_MODEL_ERRORS_TAG, FULL_REFRESH_TAG
 from orchestration.quality.checks import blocked_dbt_exclusions, failed_checks
 from orchestration.reclaim import built_tables, reclaim_deleted_rows
@@ -479,16 +480,22 @@ def _keep_tests_of(
         context.log.debug(f"kept the compiled SQL of {len(tests)} data tests for the next build")
 
 
-def _runnable(tests: Sequence[DataTest], run_results: Mapping[str, Any]) -> list[DataTest]:
-    """The tests whose models and seeds dbt built in this invocation: as in ``dbt
-    build``, a test of a model that failed or was skipped does not run (nor one the
-    manifest does not know, which the key's project fingerprint rules out)."""
+def _runnable(
+    tests: Sequence[DataTest],
+    run_results: Mapping[str, Any],
+    unchanged: Collection[str] = frozenset(),
+) -> list[DataTest]:
+    """The tests whose models and seeds dbt built in this invocation or left out as
+    unchanged (``unchanged``, unique_ids: ``selection.py``): as in ``dbt build``, a test
+    of a model that failed or was skipped does not run (nor one the manifest does not
+    know, which the key's project fingerprint rules out)."""
     nodes = dbt_manifest()["nodes"]
     if not run_results.get("results"):
         # no run results to read (dbt exited before writing them): every test runs, on
         # the tables as they are, rather than none
         return [test for test in tests if test.unique_id in nodes]
     built = {r["unique_id"] for r in run_results["results"] if r.get("status") == "success"}
+    built |= set(unchanged)
     buildable = ("model.", "seed.", "snapshot.")
     return [
         test
@@ -548,6 +555,8 @@ def _run_tests_here(
     warehouse: WarehouseResource,
     tests: Sequence[DataTest],
     run_results: Mapping[str, Any],
+    *,
+    unchanged: Collection[str] = frozenset(),
 ) -> Generator[dg.AssetCheckResult, None, list[TestOutcome]]:
     """Run the kept data tests of the models dbt built (``data_tests.py``), yield each
     result as its check, log a summary and each failure, and return the outcomes.
@@ -556,7 +565,7 @@ def _run_tests_here(
     time on two cursors of one connection (``TEST_WORKERS``), while this one stores each
     finished test's check event in Dagster's event log: the two overlap, as Dagster's
     storage of dbt's events overlapped dbt's run."""
-    runnable = _runnable(tests, run_results)
+    runnable = _runnable(tests, run_results, unchanged)
     if len(runnable) < len(tests):
         context.log.warning(
             f"{len(tests) - len(runnable)} data test(s) not run: a model they test was not "
@@ -671,7 +680,9 @@ def build_dbt_definitions() -> dg.Definitions:
         same checks, without dbt's work around each test node, when it has their
         compiled SQL (kept from an earlier build for an incremental one, compiled by the
         prepared dbt process for a full one); else they run in dbt, which keeps their
-        SQL.
+        SQL. An incremental build whose tests run on the warehouse leaves out the seeds,
+        the views and the models no new record reaches (``selection.py``); their tests
+        run all the same.
 
         Models downstream of a raw table whose blocking quality check failed earlier in
         this run are left out (they keep their last good build), and dbt skips what is
@@ -704,9 +715,21 @@ def build_dbt_definitions() -> dg.Definitions:
             tests_here = _tests_to_run_here(
                 context, warehouse, plan, blocked, rebuild_pending=rebuild_pending
             )
+            left = LeftOut()
             if tests_here is not None:
                 # dbt builds the models and seeds; their data tests run below
                 args += ["--exclude-resource-type", "test"]
+                if not plan.build_all:
+                    # only what the new records reach (selection.py); the tests run on
+                    # every model, built this time or not
+                    left = left_out(dbt_manifest(), plan.changed_tables)
+                    if left.exclusions:
+                        args += ["--exclude", " ".join(left.exclusions)]
+                    if left.marts:
+                        context.instance.add_run_tags(
+                            context.run_id, {LEFT_OUT_MARTS_TAG: ",".join(left.marts)}
+                        )
+                    context.log.info(left.summary(len(plan.changed_tables)))
             spark = warehouse.settings().engine == "spark"
             if spark:
                 _export_raw_for_spark(context, warehouse)
@@ -739,7 +762,9 @@ def build_dbt_definitions() -> dg.Definitions:
             run_results = _run_results(invocation)
             failed_tests: list[TestOutcome] = []
             if tests_here is not None:
-                outcomes = yield from _run_tests_here(context, warehouse, tests_here, run_results)
+                outcomes = yield from _run_tests_here(
+                    context, warehouse, tests_here, run_results, unchanged=left.unique_ids
+                )
                 failed_tests = [o for o in outcomes if o.blocking_failure]
                 if plan.full_refresh:
                     # compiled for this build: kept for the next day's

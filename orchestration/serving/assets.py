@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.build_state import promote_built
 from orchestration.dbt.project import TRANSLATOR, dbt_manifest, dbt_project
+from orchestration.dbt.selection import left_out_marts
 from orchestration.jobs import (
     DBT_BUILT_TAG,
     PUBLISHED_FILE_KEY,
@@ -90,7 +91,9 @@ def marts_materialized(instance: dg.DagsterInstance, run_id: str) -> set[str]:
 def holds_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str, str]:
     """Mart -> why it is held back, from a refresh run's outcomes: its failed blocking
     checks (raw checks, dbt tests, mart suites) and the marts it was to build but did
-    not (``orchestration/serving/holds.py`` says the rule)."""
+    not (``orchestration/serving/holds.py`` says the rule). A mart the run left out as
+    unchanged since the last published build (``orchestration/dbt/selection.py``) was
+    not to be built."""
     graph = mart_publication_graph()
     failed = [
         FailedRule(outcome.asset_path, outcome.check_name)
@@ -106,6 +109,8 @@ def holds_for_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str,
                 for key in run.asset_selection
                 if len(key.path) == 2 and key.path[0] == "marts"
             }
+        # a mart the build left out as unchanged is its last published build: current
+        planned -= left_out_marts(run.tags)
         not_rebuilt = planned - marts_materialized(instance, run.run_id)
     return plan_holds(graph, failed, not_rebuilt)
 

@@ -12,6 +12,7 @@ no row: tests/e2e/test_refresh_demo.py.)
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -302,3 +303,74 @@ def test_a_full_builds_blocking_data_test_that_fails_keeps_the_rebuild_mark(
     marks, _ = _marks_and_holds(tmp_path)
     assert "rebuild" not in marks and marks["published"] == marks["built"]
     assert differences(tmp_path / "warehouse.duckdb", tmp_path / "expected.duckdb") == {}
+
+
+def _materialized_models(dagster_home: Path) -> set[str]:
+    """The dbt models and seeds the newest refresh run materialized (names)."""
+    import dagster as dg
+    from dagster._core.events import DagsterEventType
+
+    from orchestration.jobs import REFRESH_JOB_NAME
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        (run,) = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB_NAME), limit=1)
+        return {
+            record.dagster_event.asset_key.path[-1]
+            for record in instance.all_logs(
+                run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+            )
+            if record.dagster_event.asset_key.path[0] in ("staging", "intermediate", "marts")
+        }
+
+
+def test_new_records_of_one_source_build_only_the_models_they_reach(
+    built, tmp_path, differences
+) -> None:
+    """A new Google Ads file alone (the newest one again, with one ad day's cost
+    restated): the refresh builds the models downstream of raw.google_ads__ad_stats and
+    leaves out what no new record reaches (the seeds, the views, the staging of the
+    other sources, identity, the web sessions), yet runs every data test, publishes
+    every mart fresh, and leaves the warehouse a full build of the same files gives."""
+    _copy_of(built, tmp_path)
+    root, _, _ = built
+    folder = tmp_path / "landing" / "ads" / "google_ads"
+    newest = sorted(folder.glob("*_google_ads_search_stream.json"))[-1]
+    pages = json.loads(newest.read_text())
+    metrics = pages[0]["results"][0]["metrics"]
+    metrics["costMicros"] = str(int(metrics["costMicros"]) + 1_250_000)
+    (folder / "20261001T060000_google_ads_search_stream.json").write_text(json.dumps(pages))
+
+    out = _refresh(tmp_path)
+
+    assert out.splitlines()[0].endswith("(incremental)")
+    built_now = _materialized_models(tmp_path / "dagster_home")
+    assert {"stg_google_ads__ad_stats", "mart_marketing_daily", "fct_attribution"} <= built_now
+    left_out = {
+        "stg_segment__events",
+        "stg_sendgrid__events",
+        "stg_salesforce__leads",
+        "int_identifiers_resolved",
+        "int_web_sessions_aggregated",
+        "stg_meta_ads__insights",
+        "dim_dates",
+        "int_journey_web_session_activities",  # a view
+    }
+    assert not built_now & left_out
+    # every data test ran, on the warehouse, the left-out models' too
+    tests = _dbt_test_results(root / "dagster_home")[0][0]
+    assert _dbt_test_results(tmp_path / "dagster_home") == [(tests, tests)]
+    marks, held = _marks_and_holds(tmp_path)
+    assert marks["published"] == marks["built"]
+    assert set(held.values()) == {None} and len(held) == 12
+
+    incremental = tmp_path / "incremental.duckdb"
+    shutil.copyfile(tmp_path / "warehouse.duckdb", incremental)
+    _refresh(tmp_path, "--full")
+    spend = "select sum(spend) from staging.stg_google_ads__ad_stats"
+    with duckdb.connect(str(incremental), read_only=True) as conn:
+        (after,) = conn.execute(spend).fetchone()
+    with duckdb.connect(str(tmp_path / "expected.duckdb"), read_only=True) as conn:
+        (before,) = conn.execute(spend).fetchone()
+    # the restated day replaced its old version (later wins): 1.25 more spend in all
+    assert float(after - before) == 1.25
+    assert differences(incremental, tmp_path / "warehouse.duckdb") == {}

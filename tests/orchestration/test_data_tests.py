@@ -259,6 +259,11 @@ def test_the_tests_of_a_model_dbt_did_not_build_do_not_run() -> None:
     assert _runnable(tests, skipped) == []
     # run results that could not be read say nothing: every test runs
     assert _runnable(tests, {}) == tests
+    # a model the build left out as unchanged (orchestration/dbt/selection.py) is tested
+    other = _run_results({"unique_id": "model.journey_warehouse.dim_dates", "status": "success"})
+    assert _runnable(tests, other) == []
+    unchanged = {"model.journey_warehouse.fct_customer_journey"}
+    assert _runnable(tests, other, unchanged) == tests
 
 
 def test_the_rebuild_mark_goes_once_a_full_build_rebuilt_every_model() -> None:
