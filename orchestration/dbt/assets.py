@@ -55,6 +55,7 @@ from orchestration.resources import WarehouseResource
 from orchestration.spark import remove_hive_session_folders, spark_target, spark_unavailable
 from orchestration.spark.marts_import import import_marts, mart_names
 from orchestration.spark.raw_export import export_raw
+from quality.marts import mart_suites
 
 
 def _dbt_executable() -> str:
@@ -722,7 +723,11 @@ def build_dbt_definitions() -> dg.Definitions:
                 if not plan.build_all:
                     # only what the new records reach (selection.py); the tests run on
                     # every model, built this time or not
-                    left = left_out(dbt_manifest(), plan.changed_tables)
+                    left = left_out(
+                        dbt_manifest(),
+                        plan.changed_tables,
+                        always_build={suite.asset[-1] for suite in mart_suites()},
+                    )
                     if left.exclusions:
                         args += ["--exclude", " ".join(left.exclusions)]
                     if left.marts:

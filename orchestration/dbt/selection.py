@@ -17,6 +17,9 @@ build made of it, so ``dbt build`` leaves it out (``--exclude``):
 
 Every data test still runs (on the warehouse, after the build), on the models left out
 too: a rule over a whole table holds for every publication, built this time or not.
+A mart with a Great Expectations suite (``quality/marts.py``) is always built: Dagster
+runs a mart's suite only after the run materialized the mart, and every check runs on
+every refresh.
 A mart left out is published as it is in the warehouse, which is its last published
 build: the publication's hold rule counts it as current, not as one dbt failed to
 build (``orchestration/serving/assets.py``).
@@ -27,7 +30,7 @@ own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +58,8 @@ class LeftOut:
     unique_ids: frozenset[str] = frozenset()
     """Every node above, by its manifest unique_id (a data test of one still runs)."""
     building: tuple[str, ...] = ()
-    """The table and incremental models that are built (names)."""
+    """The table and incremental models that are built (names): those a changed raw
+    table reaches, and those always built."""
 
     @property
     def exclusions(self) -> tuple[str, ...]:
@@ -83,10 +87,12 @@ def left_out(
     manifest: Mapping[str, Any],
     changed_tables: Iterable[tuple[str, str]],
     *,
+    always_build: Collection[str] = (),
     marts_folder: str = "marts",
 ) -> LeftOut:
     """The nodes of ``manifest`` that the raw tables ``changed_tables`` ((source, object)
-    with new records) cannot change. A raw table no dbt source reads changes nothing."""
+    with new records) cannot change, but for the models named in ``always_build`` (the
+    marts with a suite). A raw table no dbt source reads changes nothing."""
     changed = {f"{source}__{object_}" for source, object_ in changed_tables}
     changed_sources = {
         uid
@@ -131,7 +137,7 @@ def left_out(
         elif kind == "model" and materialized == "view":
             views.append(name)
         elif kind == "model" and materialized in _BUILT_MATERIALIZATIONS:
-            if reaches_change(uid):
+            if name in always_build or reaches_change(uid):
                 building.append(name)
                 continue
             models.append(name)

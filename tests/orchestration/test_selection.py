@@ -112,3 +112,12 @@ def test_the_left_out_marts_travel_as_a_run_tag() -> None:
         "mart_crm",
     }
     assert left_out_marts({}) == set()
+
+
+def test_a_mart_named_always_built_is_built_though_no_change_reaches_it() -> None:
+    """The marts with a Great Expectations suite: Dagster runs a suite only on a mart
+    the run materialized."""
+    left = left_out(MANIFEST, [("web", "events")], always_build={"mart_crm"})
+    assert left.building == ("fct_joined", "int_joined", "mart_crm", "stg_web")
+    assert left.models == ("dim_calendar", "stg_crm")
+    assert left.marts == ("dim_calendar",)
