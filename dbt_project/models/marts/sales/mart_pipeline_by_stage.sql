@@ -26,11 +26,15 @@ aggregated as (
         sum(amount_in_reporting_currency) as open_pipeline,
         -- in decimals throughout (times 0.01, not divided by 100, which DuckDB does in
         -- doubles): a sum of doubles depends on the order the threads add them in and
-        -- can round to another last digit from one build to the next
+        -- can round to another last digit from one build to the next. Widened first:
+        -- DuckDB keeps a product of decimal(18, 6) and decimal(5, 2) at precision 18,
+        -- which an amount of 10^8 times a probability of 100 would overflow
         sum(
             case
                 when probability is null then amount_in_reporting_currency
-                else amount_in_reporting_currency * probability * 0.01
+                else
+                    cast(amount_in_reporting_currency as decimal(38, 6))
+                    * probability * 0.01
             end
         ) as weighted_pipeline
     from month_end_states
