@@ -257,15 +257,23 @@ class BuildPlan:
 
     def mark(self, run_id: str, *, partial: bool = False) -> BuildMark:
         """The mark a successful build of this plan records. A ``partial`` build (a run
-        of some models only, as the landing-files sensor starts) of a plan that had to
-        build everything keeps the published fingerprint (none if nothing was
-        published): the models it left out were not built with this project, so the
-        next full run must still rebuild everything."""
+        of some models only, as the landing-files sensor starts) covers no more of the
+        ledger than the published build did (none if nothing was published): it built
+        the models below some raw tables only, and the ledger may hold records of others
+        (a file another run loaded before failing), which the next whole build must
+        still find as changed (an incremental build leaves out every model no changed
+        table reaches, ``orchestration/dbt/selection.py``). A partial build of a plan
+        that had to build everything also keeps the published fingerprint: the models
+        it left out were not built with this project, so the next full run must still
+        rebuild everything."""
         recorded_at = datetime.now(UTC).replace(tzinfo=None)
         definitions = self.definitions_sha256
-        if partial and self.build_all:
-            definitions = self.published.definitions_sha256 if self.published else ""
-        return BuildMark(self.ledger_through, definitions, run_id, recorded_at)
+        through = self.ledger_through
+        if partial:
+            through = self.published.ledger_through if self.published else None
+            if self.build_all:
+                definitions = self.published.definitions_sha256 if self.published else ""
+        return BuildMark(through, definitions, run_id, recorded_at)
 
 
 def plan_build(

@@ -730,10 +730,11 @@ def build_dbt_definitions() -> dg.Definitions:
                     )
                     if left.exclusions:
                         args += ["--exclude", " ".join(left.exclusions)]
-                    if left.marts:
-                        context.instance.add_run_tags(
-                            context.run_id, {LEFT_OUT_MARTS_TAG: ",".join(left.marts)}
-                        )
+                    # written every time (empty when none): a re-execution of this run
+                    # starts with its parent's tags
+                    context.instance.add_run_tags(
+                        context.run_id, {LEFT_OUT_MARTS_TAG: ",".join(left.marts)}
+                    )
                     context.log.info(left.summary(len(plan.changed_tables)))
             spark = warehouse.settings().engine == "spark"
             if spark:

@@ -54,7 +54,7 @@ class LeftOut:
     seeds: tuple[str, ...] = ()
     """Seeds (names)."""
     marts: tuple[str, ...] = ()
-    """The marts among ``models`` (names)."""
+    """The marts among ``models`` and ``views`` (names)."""
     unique_ids: frozenset[str] = frozenset()
     """Every node above, by its manifest unique_id (a data test of one still runs)."""
     building: tuple[str, ...] = ()
@@ -75,9 +75,10 @@ class LeftOut:
     def summary(self, changed_tables: int) -> str:
         """One line for the dbt step's log."""
         return (
-            f"building the {len(self.building)} table and incremental model(s) downstream "
-            f"of the {changed_tables} raw table(s) with new records; left out, unchanged "
-            f"since the last published build: {len(self.models)} model(s)"
+            f"building {len(self.building)} table and incremental model(s): those "
+            f"downstream of the {changed_tables} raw table(s) with new records and the "
+            f"marts with a suite; left out, unchanged since the last published build: "
+            f"{len(self.models)} model(s)"
             + (f" ({len(self.marts)} mart(s): {', '.join(self.marts)})" if self.marts else "")
             + f", {len(self.views)} view(s) and {len(self.seeds)} seed(s)"
         )
@@ -132,16 +133,19 @@ def left_out(
         name = node["name"]
         kind = node["resource_type"]
         materialized = (node.get("config") or {}).get("materialized")
+        is_mart = kind == "model" and node.get("fqn", [])[1:2] == [marts_folder]
         if kind == "seed":
             seeds.append(name)
         elif kind == "model" and materialized == "view":
             views.append(name)
+            if is_mart:
+                marts.append(name)
         elif kind == "model" and materialized in _BUILT_MATERIALIZATIONS:
             if name in always_build or reaches_change(uid):
                 building.append(name)
                 continue
             models.append(name)
-            if node.get("fqn", [])[1:2] == [marts_folder]:
+            if is_mart:
                 marts.append(name)
         else:
             # snapshots, ephemeral and other materializations: built as dbt would

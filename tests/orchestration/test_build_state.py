@@ -123,7 +123,9 @@ def test_a_changed_dbt_project_or_full_or_an_erasure_builds_everything(conn, pro
 def test_a_partial_build_after_a_project_change_leaves_the_old_fingerprint(conn, project):
     """The landing-files sensor builds only what is downstream of the sources with new
     files: after a project change the models it left out were not rebuilt, so its mark
-    keeps the published fingerprint and the next full run rebuilds everything."""
+    keeps the published fingerprint and the next full run rebuilds everything. Nor does
+    its mark cover more of the ledger than the published one: the next whole build still
+    sees every raw table with records since as changed."""
     _ledger(conn, "segment", "events", "web/segment/a.jsonl", 7, T1)
     record_mark(conn, BUILT, plan_build(conn, project_dir=project).mark("run-1"))
     promote_built(conn, "run-1")
@@ -136,7 +138,7 @@ def test_a_partial_build_after_a_project_change_leaves_the_old_fingerprint(conn,
     record_mark(conn, BUILT, plan.mark("run-2", partial=True))
     promote_built(conn, "run-2")
     assert read_mark(conn, PUBLISHED).definitions_sha256 == published
-    assert read_mark(conn, PUBLISHED).ledger_through == T2
+    assert read_mark(conn, PUBLISHED).ledger_through == T1
     after = plan_build(conn, project_dir=project)
     assert after.full_refresh and "dbt project" in after.reason
     # a whole run records the new project; a partial one with new records only (no
@@ -146,13 +148,15 @@ def test_a_partial_build_after_a_project_change_leaves_the_old_fingerprint(conn,
     assert plan_build(conn, project_dir=project).nothing_to_build
     _ledger(conn, "segment", "events", "web/segment/c.jsonl", 2, T2.replace(hour=7))
     partial = plan_build(conn, project_dir=project)
-    assert not partial.build_all
-    assert partial.mark("run-4", partial=True).definitions_sha256 == partial.definitions_sha256
-    # nothing was ever published: a partial build records no fingerprint at all
+    assert not partial.build_all and partial.changed_tables == (("segment", "events"),)
+    partial_mark = partial.mark("run-4", partial=True)
+    assert partial_mark.definitions_sha256 == partial.definitions_sha256
+    assert partial_mark.ledger_through == T2 == partial.published.ledger_through
+    assert partial.mark("run-4").ledger_through == T2.replace(hour=7)
+    # nothing was ever published: a partial build records no fingerprint nor ledger
     forget_marks(conn)
-    assert (
-        plan_build(conn, project_dir=project).mark("run-5", partial=True).definitions_sha256 == ""
-    )
+    nothing = plan_build(conn, project_dir=project).mark("run-5", partial=True)
+    assert (nothing.definitions_sha256, nothing.ledger_through) == ("", None)
 
 
 def test_marks_keep_their_values(conn):

@@ -90,9 +90,9 @@ def test_every_source_changed_leaves_out_only_seeds_views_and_models_without_sou
     assert left.models == ("dim_calendar",)
     assert len(left.building) == 5
     assert left.summary(2) == (
-        "building the 5 table and incremental model(s) downstream of the 2 raw table(s) "
-        "with new records; left out, unchanged since the last published build: 1 model(s) "
-        "(1 mart(s): dim_calendar), 1 view(s) and 1 seed(s)"
+        "building 5 table and incremental model(s): those downstream of the 2 raw table(s) "
+        "with new records and the marts with a suite; left out, unchanged since the last "
+        "published build: 1 model(s) (1 mart(s): dim_calendar), 1 view(s) and 1 seed(s)"
     )
 
 
@@ -121,3 +121,13 @@ def test_a_mart_named_always_built_is_built_though_no_change_reaches_it() -> Non
     assert left.building == ("fct_joined", "int_joined", "mart_crm", "stg_web")
     assert left.models == ("dim_calendar", "stg_crm")
     assert left.marts == ("dim_calendar",)
+
+
+def test_a_mart_that_is_a_view_is_left_out_as_a_mart() -> None:
+    """Its name travels in the run tag, so publication does not hold it back as a mart
+    dbt failed to build."""
+    uid, node = _node("model", "mart_web", ["model.p.stg_web"], "view", "marts")
+    manifest = {**MANIFEST, "nodes": {**MANIFEST["nodes"], uid: node}}
+    left = left_out(manifest, [("web", "events")])
+    assert left.views == ("mart_web", "v_web")
+    assert left.marts == ("dim_calendar", "mart_crm", "mart_web")
