@@ -12,14 +12,16 @@ build made of it, so ``dbt build`` leaves it out (``--exclude``):
   created again;
 * **table and incremental models with no changed raw table upstream** (through any
   path of models, views and seeds): every input is as the last published build left
-  it, and no model reads the clock or the run (definitions come from the project), so
-  a rebuild would write the same rows.
+  it, and no model reads the clock or the run (definitions come from the project;
+  ``docs/extending.md`` makes it the rule for new models), so a rebuild would write
+  the same rows.
 
 Every data test still runs (on the warehouse, after the build), on the models left out
 too: a rule over a whole table holds for every publication, built this time or not.
 A mart with a Great Expectations suite (``quality/marts.py``) is always built: Dagster
 runs a mart's suite only after the run materialized the mart, and every check runs on
 every refresh.
+
 A mart left out is published as it is in the warehouse, which is its last published
 build: the publication's hold rule counts it as current, not as one dbt failed to
 build (``orchestration/serving/assets.py``).
@@ -37,8 +39,8 @@ from typing import Any
 from ingestion.registry import RAW_SCHEMA
 
 LEFT_OUT_MARTS_TAG = "journey/dbt_left_out_marts"
-"""Run tag of a refresh whose dbt step left marts out as unchanged: their names, comma
-separated (read by the publication's hold rule)."""
+"""Run tag of a refresh whose dbt step chose what to leave out: the marts left out as
+unchanged, comma separated, empty when none (read by the publication's hold rule)."""
 
 _BUILT_MATERIALIZATIONS = ("table", "incremental")
 
