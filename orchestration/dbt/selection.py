@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingestion.registry import RAW_SCHEMA
+from orchestration.dbt.graph import upstream_nodes
 
 LEFT_OUT_MARTS_TAG = "journey/dbt_left_out_marts"
 """Run tag of a refresh whose dbt step chose what to leave out: the marts left out as
@@ -103,27 +104,12 @@ def left_out(
         if source.get("schema") == RAW_SCHEMA
         and (source.get("identifier") or source.get("name")) in changed
     }
-    nodes = manifest.get("nodes", {})
     buildable = {
         uid: node
-        for uid, node in nodes.items()
+        for uid, node in manifest.get("nodes", {}).items()
         if node.get("resource_type") in ("model", "seed", "snapshot")
     }
-    reached: dict[str, bool] = {}
-
-    def reaches_change(uid: str) -> bool:
-        """A changed raw table is upstream of ``uid`` (or is ``uid``)."""
-        if uid in changed_sources:
-            return True
-        if uid not in buildable:
-            return False
-        if uid not in reached:
-            reached[uid] = False  # the graph is acyclic; this only guards the recursion
-            reached[uid] = any(
-                reaches_change(parent)
-                for parent in buildable[uid].get("depends_on", {}).get("nodes", ())
-            )
-        return reached[uid]
+    upstream = upstream_nodes(manifest)
 
     models: list[str] = []
     marts: list[str] = []
@@ -143,7 +129,7 @@ def left_out(
             if is_mart:
                 marts.append(name)
         elif kind == "model" and materialized in _BUILT_MATERIALIZATIONS:
-            if name in always_build or reaches_change(uid):
+            if name in always_build or upstream(uid) & changed_sources:
                 building.append(name)
                 continue
             models.append(name)

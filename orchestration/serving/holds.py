@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orchestration.dbt.graph import upstream_nodes
+
 PUBLICATION_GROUP_META = "publication_group"
 NOT_REBUILT = "not rebuilt in this refresh (dbt skipped it or its build failed; see the log)"
 
@@ -94,23 +96,7 @@ def mart_graph(
     ``asset_path(unique_id)`` gives the ``/``-joined asset path of a manifest node or
     source (the Dagster translator's key), so raw tables appear as ``raw/<source>/<table>``.
     """
-    nodes = {**manifest.get("sources", {}), **manifest["nodes"]}
-    parents = {
-        uid: tuple(node.get("depends_on", {}).get("nodes", ()))
-        for uid, node in nodes.items()
-        if node.get("resource_type") in {"model", "seed", "snapshot", "source"}
-    }
-    upstream_cache: dict[str, frozenset[str]] = {}
-
-    def upstream(uid: str) -> frozenset[str]:
-        if uid not in upstream_cache:
-            found = {uid}
-            for parent in parents.get(uid, ()):
-                if parent in parents:
-                    found |= upstream(parent)
-            upstream_cache[uid] = frozenset(found)
-        return upstream_cache[uid]
-
+    upstream = upstream_nodes(manifest)
     result = []
     for uid, node in sorted(manifest["nodes"].items()):
         if node.get("resource_type") != "model" or node.get("fqn", [])[1:2] != [marts_folder]:
