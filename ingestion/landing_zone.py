@@ -36,32 +36,40 @@ class UnclaimedFile:
         return head or "."
 
 
-def _claimed_by(table: RawTable, relative: Path) -> bool:
-    return str(relative.parent.as_posix()) == table.landing_path and any(
-        relative.match(pattern) for pattern in table.file_globs
-    )
+def _globs_by_folder(tables: tuple[RawTable, ...]) -> dict[str, tuple[str, ...]]:
+    """The file patterns the loaders read, per landing folder (``RawTable.landing_path``):
+    a file is looked up by its folder, not matched against every table (at medium scale
+    7,325 files, each against 17 tables, took ~0.24 s, twice in a refresh)."""
+    globs: dict[str, list[str]] = {}
+    for table in tables:
+        globs.setdefault(table.landing_path, []).extend(table.file_globs)
+    return {folder: tuple(patterns) for folder, patterns in globs.items()}
 
 
 def unclaimed_files(
     landing_dir: Path, tables: tuple[RawTable, ...] = RAW_TABLES
 ) -> list[UnclaimedFile]:
     """Every non-hidden file under ``landing_dir`` that none of ``tables`` reads, in path
-    order. A missing landing directory has none. Reads directory listings only."""
+    order: a file is read by a table whose ``landing_path`` is the file's folder and one
+    of whose ``file_globs`` it matches (``Path.match``). A missing landing directory has
+    none. Reads directory listings only."""
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         return []
+    globs_by_folder = _globs_by_folder(tables)
     found: list[UnclaimedFile] = []
     for folder, dirs, files in os.walk(landing_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        relative_folder = Path(folder).relative_to(landing_dir)
+        globs = globs_by_folder.get(relative_folder.as_posix(), ())
         for name in files:
             if name.startswith("."):
                 continue
-            path = Path(folder) / name
-            relative = path.relative_to(landing_dir)
-            if any(_claimed_by(table, relative) for table in tables):
+            relative = relative_folder / name
+            if any(relative.match(pattern) for pattern in globs):
                 continue
             try:
-                size = path.stat().st_size
+                size = (Path(folder) / name).stat().st_size
             except OSError:  # removed while we looked
                 continue
             found.append(UnclaimedFile(relative.as_posix(), size))
