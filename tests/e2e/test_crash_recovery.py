@@ -197,19 +197,35 @@ class RunningRefresh:
         return self.result
 
 
+def _stat_fields(stat_file: Path) -> list[str] | None:
+    """A /proc stat file's fields after ``pid (comm)``: state, ppid, pgrp, ... (comm may
+    hold spaces and parentheses); None when the task is gone."""
+    try:
+        stat = stat_file.read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
 def _live_members(pgid: int) -> list[int]:
-    """Pids of the process group that are still alive (zombies are dead)."""
+    """Pids of the process group that are still alive. A process is dead once every
+    thread of it is a zombie or gone: a killed process whose main thread has exited
+    shows as a zombie while its other threads (DuckDB's, in the middle of a write) are
+    still exiting, and until the last of them has, the process keeps its open files and
+    so the warehouse's lock (a snapshot taken then found the lock held)."""
     alive = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+        fields = _stat_fields(entry / "stat")
+        if fields is None or int(fields[2]) != pgid:
             continue
-        # pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
+        try:
+            tasks = list((entry / "task").iterdir())
+        except OSError:
+            continue  # gone meanwhile
+        states = [f[0] for task in tasks if (f := _stat_fields(task / "stat")) is not None]
+        if any(state not in ("Z", "X") for state in states):
             alive.append(int(entry.name))
     return alive
 
