@@ -4,9 +4,16 @@ day refreshed as a full rebuild.
 
     .venv/bin/python benchmarks/refresh.py --scale medium --workdir /tmp/bench
 
+``--drop-every N`` (default 1) writes the vendors' files every N days instead of every
+day: fewer, larger files (a small landing zone up to the drop before the last has 79
+Segment and 78 SendGrid files at ``--drop-every 7``, 543 and 471 at 1), the shape of a
+landing zone that receives weekly exports; the last drop (step 5) then carries the days
+since the one before it.
+
 Steps, each a child process (what a user or a schedule runs), timed by wall clock:
 
-1. generate the landing zone with a drop every day, all but the last day;
+1. generate the landing zone with a drop every day (every ``--drop-every`` days), all
+   but the last drop;
 2. bare read: DuckDB's own readers copy every landing file into tables
    (``benchmarks/bare_read.py``: no validation, ledger or model), the yardstick;
 3. refresh: the first, full refresh into an empty warehouse;
@@ -43,7 +50,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from synthetic.config import WINDOW_END
+from synthetic.config import WINDOW_END, WINDOW_START
+from synthetic.schedule import drop_schedule
 
 BIN = Path(sys.executable).parent
 
@@ -115,6 +123,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="demo", choices=["demo", "small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--drop-every",
+        type=int,
+        default=1,
+        metavar="DAYS",
+        help="days between the landing zone's file drops (default 1: one new day is the "
+        "last step's work; 7: weekly files, fewer and larger)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/journey-bench"))
     parser.add_argument(
         "--keep",
@@ -137,7 +153,15 @@ def main() -> int:
     log = work / "benchmark.log"
     journey = str(BIN / "journey")
     generate = [journey, "generate", "--scale", args.scale, "--seed", str(args.seed)]
-    generate += ["--drop-every", "1"]
+    generate += ["--drop-every", str(args.drop_every)]
+    last_drop = drop_days(args.drop_every)
+    if last_drop == 1:
+        new, new_incremental = "one new day", "refresh (one new day, incremental)"
+        new_full = "refresh --full (same new day)"
+    else:
+        new = f"the last drop ({last_drop} days)"
+        new_incremental = f"refresh (last drop, {last_drop} days, incremental)"
+        new_full = "refresh --full (same last drop)"
     day_before = (WINDOW_END - timedelta(days=1)).isoformat()
     bare = [
         sys.executable,
@@ -156,33 +180,36 @@ def main() -> int:
     if not args.skip_full:
         copy = _copy("copy the warehouse", work / "warehouse.duckdb", work / "rebuilt.duckdb")
         steps.append(copy)
-    steps.append(_step("refresh (one new day, incremental)", [journey, "refresh"], env, log))
+    steps.append(_step(new_incremental, [journey, "refresh"], env, log))
     if not args.skip_full:
         full = [journey, "refresh", "--full"]
-        steps.append(_step("refresh --full (same new day)", full, env_full, log))
+        steps.append(_step(new_full, full, env_full, log))
     disk.stop()
     landing_mib = (
         sum(p.stat().st_size for p in (work / "landing").rglob("*") if p.is_file()) / 2**20
     )
     warehouse_mib = (work / "warehouse.duckdb").stat().st_size / 2**20
     print(
-        f"scale={args.scale} seed={args.seed} cores={os.cpu_count()} "
+        f"scale={args.scale} seed={args.seed} drop_every={args.drop_every} "
+        f"cores={os.cpu_count()} "
         f"landing={landing_mib:,.0f} MiB warehouse={warehouse_mib:,.0f} MiB"
     )
     bare_s = steps[1].wall_s
-    print(f"{'step':<40} {'wall s':>8} {'x bare read':>12} {'peak RSS MiB':>13}")
+    width = max(40, *(len(step.name) for step in steps))
+    print(f"{'step':<{width}} {'wall s':>8} {'x bare read':>12} {'peak RSS MiB':>13}")
     for step in steps:
         peak = f"{step.peak_rss_mib:,.0f}" if step.peak_rss_mib is not None else "-"
-        print(f"{step.name:<40} {step.wall_s:>8.1f} {step.wall_s / bare_s:>12.2f} {peak:>13}")
+        ratio = step.wall_s / bare_s
+        print(f"{step.name:<{width}} {step.wall_s:>8.1f} {ratio:>12.2f} {peak:>13}")
     by_name = {step.name: step.wall_s for step in steps}
     first = by_name["refresh (full, empty warehouse)"]
-    incremental = by_name["refresh (one new day, incremental)"]
+    incremental = by_name[new_incremental]
     print(f"first full refresh: {first / bare_s:.1f}x the bare read ({bare_s:.1f} s)")
     print(f"refresh with no new file: {by_name['refresh (no new files)']:.1f} s")
-    day = f"one new day: incremental {incremental:.1f} s = {incremental / first:.2f} of the first"
+    day = f"{new}: incremental {incremental:.1f} s = {incremental / first:.2f} of the first"
     day += " full refresh"
-    if "refresh --full (same new day)" in by_name:
-        rebuilt = by_name["refresh --full (same new day)"]
+    if new_full in by_name:
+        rebuilt = by_name[new_full]
         day += f", {incremental / rebuilt:.2f} of --full on the same data ({rebuilt:.1f} s)"
     print(day)
     print(f"peak RSS of any step: {max(s.peak_rss_mib or 0 for s in steps):,.0f} MiB")
@@ -196,6 +223,16 @@ def main() -> int:
     if not args.keep:
         tidy(work, keep=log)
     return 0
+
+
+def drop_days(drop_every: int) -> int:
+    """Days the last drop (the one dated WINDOW_END) covers: the drop cadence of
+    ``journey generate --drop-every`` (``synthetic.schedule``), whose last drop comes
+    on WINDOW_END whether or not the cadence lands on it."""
+    drops = drop_schedule(drop_every)
+    if len(drops) < 2:
+        return (drops[-1].day - WINDOW_START).days
+    return (drops[-1].day - drops[-2].day).days
 
 
 def tidy(work: Path, *, keep: Path) -> None:

@@ -34,3 +34,13 @@ def test_tidy_leaves_only_the_log(tmp_path: Path) -> None:
     assert sorted(p.name for p in work.iterdir()) == ["benchmark.log"]
     assert log.read_text() == "step  wall s\n"
     assert outside.read_text() == "not in the workdir"  # a link is removed, not followed
+
+
+def test_drop_days_counts_the_days_the_last_drop_carries() -> None:
+    # drops every N days after 2026-01-01, and always one on 2026-09-30 (day 272)
+    drop_days = _script().drop_days
+    assert drop_days(1) == 1  # 09-29 -> 09-30
+    assert drop_days(7) == 6  # the cadence's last drop is 09-24 (day 266)
+    assert drop_days(30) == 2  # ... 08-29, 09-28, then 09-30
+    assert drop_days(272) == 272  # the cadence lands on 09-30: one drop, all of it
+    assert drop_days(300) == 272  # no drop in the cadence: only 09-30's
