@@ -1,6 +1,6 @@
 """Benchmark: the engine's own read of the landing zone, a full refresh, a refresh
-with nothing new, and one new day of files refreshed incrementally against the same
-day refreshed as a full rebuild.
+with nothing new, and the last drop of files (one new day by default) refreshed
+incrementally against the same drop refreshed as a full rebuild.
 
     .venv/bin/python benchmarks/refresh.py --scale medium --workdir /tmp/bench
 
@@ -18,7 +18,7 @@ Steps, each a child process (what a user or a schedule runs), timed by wall cloc
    (``benchmarks/bare_read.py``: no validation, ledger or model), the yardstick;
 3. refresh: the first, full refresh into an empty warehouse;
 4. refresh again with no new files;
-5. generate the last day's drop (the same world: the earlier files are unchanged);
+5. generate the last drop (the same world: the earlier files are unchanged);
 6. copy the warehouse, so both of the next two start from the same state, and flush
    the copy to disk (``os.sync``, timed with the copy): otherwise the kernel writes its
    gigabytes back while step 7 runs, and step 8's first commit waits for them (a lab
