@@ -7,13 +7,16 @@ the asset and check tables). A refresh writes thousands of events (every planned
 evaluated check, every dbt model and test), and at medium scale that cost ~15 s of a
 one-day refresh, in the main process, while dbt waited on its output pipe.
 
-``JourneySqliteEventLogStorage`` is the same storage, on the same files, with two
+``JourneySqliteEventLogStorage`` is the same storage, on the same files, with three
 changes:
 
 * an engine per file is kept (the few most recent files, per process), and its pool
   keeps the connection open, so an event is an insert and a commit, not an engine,
   an open, a commit and a close (closing the last connection to a WAL file
   checkpoints it);
+* a batch of events (``store_event_batch``: Dagster's planned events of a new run,
+  when ``DAGSTER_EVENT_BATCH_SIZE`` is set, as ``journey`` does) is written in one
+  transaction per file instead of a commit per write;
 * every connection runs with ``PRAGMA synchronous=NORMAL``. The files are in WAL mode
   (Dagster sets it), where NORMAL keeps the database consistent after any crash and a
   commit survives the process being killed; only the last events before an operating
@@ -36,11 +39,12 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as db
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
@@ -65,6 +69,7 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
         self._engines_lock = threading.Lock()
         self._pid = os.getpid()
         self._tables_present: set[str] = set()
+        self._batch = threading.local()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod  # Dagster's own builds its class by name, not ``cls``
@@ -112,6 +117,18 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Any]:
+        batch = getattr(self._batch, "connections", None)
+        if batch is not None:
+            # inside store_event_batch, which holds the lock: one transaction per file
+            if shard not in batch:
+                engine = self._engine(shard)
+                if shard not in self._initialized_dbs:
+                    self._initdb(engine)
+                    self._initialized_dbs.add(shard)
+                conn = engine.connect()
+                batch[shard] = (conn, conn.begin())
+            yield batch[shard][0]
+            return
         with self._db_lock:
             engine = self._engine(shard)
             if shard not in self._initialized_dbs:
@@ -119,6 +136,59 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Store the events as ``store_event`` does, in one transaction per file (the
+        run's and the index) instead of one per write.
+
+        Dagster hands a batch only where it groups events itself and
+        ``DAGSTER_EVENT_BATCH_SIZE`` is set (``journey`` sets it): the planned
+        materializations and checks it logs when it creates a run, ~770 events for a
+        refresh, each two to four writes and commits. The index is committed first and
+        the run's file last; if a commit fails before the index's is done, nothing of
+        the batch is stored and the error goes to Dagster, which then stores the events
+        one at a time. If only the run's file fails after the index committed, the
+        events' rows are written to the run's file one by one (the index has them), so
+        that no event is stored twice."""
+        if len(events) < 2 or getattr(self._batch, "connections", None) is not None:
+            super().store_event_batch(events)
+            return
+        connections: dict[str, tuple[Any, Any]] = {}
+        index: tuple[Any, Any] | None = None
+        unwritten: set[str] = set()
+        with self._db_lock:
+            self._batch.connections = connections
+            try:
+                try:
+                    for event in events:
+                        super().store_event(event)
+                    index = connections.pop(INDEX_SHARD_NAME, None)
+                    if index is not None:
+                        index[1].commit()
+                except BaseException:
+                    for _, transaction in [*connections.values(), *([index] if index else [])]:
+                        if transaction.is_active:
+                            transaction.rollback()
+                    raise
+                for shard, (_, transaction) in connections.items():
+                    try:
+                        self._commit_run_file(transaction)
+                    except Exception:  # noqa: BLE001 - the index has these events already
+                        if transaction.is_active:
+                            transaction.rollback()
+                        unwritten.add(shard)
+            finally:
+                self._batch.connections = None
+                for conn, _ in [*connections.values(), *([index] if index else [])]:
+                    conn.close()
+        for event in events:
+            if event.run_id in unwritten:
+                with self.run_connection(event.run_id) as conn:
+                    conn.execute(self.prepare_insert_event(event))
+
+    @staticmethod
+    def _commit_run_file(transaction: Any) -> None:
+        transaction.commit()
 
     def has_table(self, table_name: str) -> bool:
         """Whether the index has ``table_name``, asked on the kept connection and

@@ -167,3 +167,146 @@ def test_which_tables_the_index_has_is_asked_once_and_answered_as_dagster_does(
     monkeypatch.setattr(storage, "_engine", lambda shard: pytest.fail(f"asked {shard} again"))
     assert storage.supports_asset_checks
     storage.dispose()
+
+
+@dg.asset(
+    check_specs=[
+        dg.AssetCheckSpec("rows_present", asset="ledger"),
+        dg.AssetCheckSpec("ids_unique", asset="ledger"),
+    ]
+)
+def ledger() -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(check_name="rows_present", passed=True),
+            dg.AssetCheckResult(check_name="ids_unique", passed=False),
+        ]
+    )
+
+
+@dg.asset(deps=[ledger], check_specs=[dg.AssetCheckSpec("totals_match", asset="totals")])
+def totals() -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        check_results=[dg.AssetCheckResult(check_name="totals_match", passed=True)]
+    )
+
+
+# two planned materializations and three planned checks: Dagster's batch when it creates
+# a run of this job
+checked = dg.define_asset_job("checked", selection=[ledger, totals])
+CHECKED_DEFS = dg.Definitions(assets=[ledger, totals], jobs=[checked])
+CHECK_KEYS = [
+    dg.AssetCheckKey(dg.AssetKey("ledger"), "rows_present"),
+    dg.AssetCheckKey(dg.AssetKey("ledger"), "ids_unique"),
+    dg.AssetCheckKey(dg.AssetKey("totals"), "totals_match"),
+]
+
+
+def _run_checked(instance: dg.DagsterInstance) -> str:
+    result = CHECKED_DEFS.resolve_job_def("checked").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    return result.run_id
+
+
+def _stored(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, int], dict[str, list]]:
+    """The run's events by type, and each check's executions (newest first) by status."""
+    counts: dict[str, int] = {}
+    for record in instance.all_logs(run_id):
+        if record.dagster_event is not None:
+            kind = record.dagster_event.event_type_value
+            counts[kind] = counts.get(kind, 0) + 1
+    executions = {
+        key.name: [
+            r.status.value
+            for r in instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
+        ]
+        for key in CHECK_KEYS
+    }
+    return counts, executions
+
+
+def test_a_batch_is_stored_as_one_event_at_a_time_would_be(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _journey_yaml(home)
+    batches: list[int] = []
+    original = JourneySqliteEventLogStorage.store_event_batch
+
+    def spy(self, events):  # noqa: ANN001, ANN202
+        batches.append(len(events))
+        return original(self, events)
+
+    monkeypatch.setattr(JourneySqliteEventLogStorage, "store_event_batch", spy)
+    with dg.DagsterInstance.get() as instance:
+        monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+        one_by_one = _stored(instance, _run_checked(instance))
+        assert batches == []
+        monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", str(cli.EVENT_BATCH_SIZE))
+        batched_run = _run_checked(instance)
+        assert batches == [5]
+        batched = _stored(instance, batched_run)
+    # the same events; each check's planned row was the one its evaluation completed
+    # (one execution of this run per check, plus the first run's)
+    assert batched[0] == one_by_one[0]
+    assert one_by_one[0]["ASSET_CHECK_EVALUATION_PLANNED"] == 3
+    assert one_by_one[0]["ASSET_MATERIALIZATION_PLANNED"] == 2
+    assert batched[1] == {
+        "rows_present": ["SUCCEEDED", "SUCCEEDED"],
+        "ids_unique": ["FAILED", "FAILED"],
+        "totals_match": ["SUCCEEDED", "SUCCEEDED"],
+    }
+
+
+def test_a_batch_that_fails_leaves_nothing_and_dagster_stores_it_event_by_event(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _journey_yaml(home)
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", str(cli.EVENT_BATCH_SIZE))
+    original = JourneySqliteEventLogStorage.store_asset_check_event
+    calls = {"in_batch": 0}
+
+    def fail_the_second_in_a_batch(self, event, event_id):  # noqa: ANN001, ANN202
+        if getattr(self._batch, "connections", None) is not None:
+            calls["in_batch"] += 1
+            if calls["in_batch"] == 2:
+                raise RuntimeError("disk full")
+        return original(self, event, event_id)
+
+    monkeypatch.setattr(
+        JourneySqliteEventLogStorage, "store_asset_check_event", fail_the_second_in_a_batch
+    )
+    with dg.DagsterInstance.get() as instance:
+        counts, executions = _stored(instance, _run_checked(instance))
+    assert "Exception while storing event batch: disk full" in capsys.readouterr().err
+    # the first planned check of the batch was rolled back with the rest: each once
+    assert counts["ASSET_CHECK_EVALUATION_PLANNED"] == 3
+    assert counts["ASSET_MATERIALIZATION_PLANNED"] == 2
+    assert executions == {
+        "rows_present": ["SUCCEEDED"],
+        "ids_unique": ["FAILED"],
+        "totals_match": ["SUCCEEDED"],
+    }
+
+
+def test_a_run_file_that_fails_to_commit_after_the_index_gets_its_events_once(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _journey_yaml(home)
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", str(cli.EVENT_BATCH_SIZE))
+
+    def fail(transaction) -> None:  # noqa: ANN001
+        transaction.rollback()
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(JourneySqliteEventLogStorage, "_commit_run_file", staticmethod(fail))
+    with dg.DagsterInstance.get() as instance:
+        counts, executions = _stored(instance, _run_checked(instance))
+    # written to the run's file one by one, not stored again in the index
+    assert counts["ASSET_CHECK_EVALUATION_PLANNED"] == 3
+    assert counts["ASSET_MATERIALIZATION_PLANNED"] == 2
+    assert executions == {
+        "rows_present": ["SUCCEEDED"],
+        "ids_unique": ["FAILED"],
+        "totals_match": ["SUCCEEDED"],
+    }
