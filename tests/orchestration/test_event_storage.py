@@ -226,6 +226,18 @@ def _stored(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, int], 
     return counts, executions
 
 
+def _assert_each_planned_event_once(counts: dict[str, int], executions: dict[str, list]) -> None:
+    """Two planned materializations and three planned checks in the run's file, and one
+    execution per check in the index, completed by its evaluation."""
+    assert counts["ASSET_CHECK_EVALUATION_PLANNED"] == 3
+    assert counts["ASSET_MATERIALIZATION_PLANNED"] == 2
+    assert executions == {
+        "rows_present": ["SUCCEEDED"],
+        "ids_unique": ["FAILED"],
+        "totals_match": ["SUCCEEDED"],
+    }
+
+
 def test_a_batch_is_stored_as_one_event_at_a_time_would_be(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,13 +292,7 @@ def test_a_batch_that_fails_leaves_nothing_and_dagster_stores_it_event_by_event(
         counts, executions = _stored(instance, _run_checked(instance))
     assert "Exception while storing event batch: disk full" in capsys.readouterr().err
     # the first planned check of the batch was rolled back with the rest: each once
-    assert counts["ASSET_CHECK_EVALUATION_PLANNED"] == 3
-    assert counts["ASSET_MATERIALIZATION_PLANNED"] == 2
-    assert executions == {
-        "rows_present": ["SUCCEEDED"],
-        "ids_unique": ["FAILED"],
-        "totals_match": ["SUCCEEDED"],
-    }
+    _assert_each_planned_event_once(counts, executions)
 
 
 def test_a_run_file_that_fails_to_commit_after_the_index_gets_its_events_once(
@@ -303,10 +309,4 @@ def test_a_run_file_that_fails_to_commit_after_the_index_gets_its_events_once(
     with dg.DagsterInstance.get() as instance:
         counts, executions = _stored(instance, _run_checked(instance))
     # written to the run's file one by one, not stored again in the index
-    assert counts["ASSET_CHECK_EVALUATION_PLANNED"] == 3
-    assert counts["ASSET_MATERIALIZATION_PLANNED"] == 2
-    assert executions == {
-        "rows_present": ["SUCCEEDED"],
-        "ids_unique": ["FAILED"],
-        "totals_match": ["SUCCEEDED"],
-    }
+    _assert_each_planned_event_once(counts, executions)
