@@ -115,27 +115,26 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
                 _, engine = self._engines.popitem()
                 engine.dispose()
 
+    def _ready_engine(self, shard: str) -> db.engine.Engine:
+        """The file's engine, its tables created on first use (called holding the lock)."""
+        engine = self._engine(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Any]:
         batch = getattr(self._batch, "connections", None)
         if batch is not None:
             # inside store_event_batch, which holds the lock: one transaction per file
             if shard not in batch:
-                engine = self._engine(shard)
-                if shard not in self._initialized_dbs:
-                    self._initdb(engine)
-                    self._initialized_dbs.add(shard)
-                conn = engine.connect()
+                conn = self._ready_engine(shard).connect()
                 batch[shard] = (conn, conn.begin())
             yield batch[shard][0]
             return
-        with self._db_lock:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+        with self._db_lock, self._ready_engine(shard).connect() as conn, conn.begin():
+            yield conn
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Store the events as ``store_event`` does, in one transaction per file (the
@@ -154,7 +153,6 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
             super().store_event_batch(events)
             return
         connections: dict[str, tuple[Any, Any]] = {}
-        index: tuple[Any, Any] | None = None
         unwritten: set[str] = set()
         with self._db_lock:
             self._batch.connections = connections
@@ -162,15 +160,16 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
                 try:
                     for event in events:
                         super().store_event(event)
-                    index = connections.pop(INDEX_SHARD_NAME, None)
-                    if index is not None:
-                        index[1].commit()
+                    if INDEX_SHARD_NAME in connections:
+                        connections[INDEX_SHARD_NAME][1].commit()
                 except BaseException:
-                    for _, transaction in [*connections.values(), *([index] if index else [])]:
+                    for _, transaction in connections.values():
                         if transaction.is_active:
                             transaction.rollback()
                     raise
                 for shard, (_, transaction) in connections.items():
+                    if shard == INDEX_SHARD_NAME:
+                        continue
                     try:
                         self._commit_run_file(transaction)
                     except Exception:  # noqa: BLE001 - the index has these events already
@@ -179,7 +178,7 @@ class JourneySqliteEventLogStorage(SqliteEventLogStorage):
                         unwritten.add(shard)
             finally:
                 self._batch.connections = None
-                for conn, _ in [*connections.values(), *([index] if index else [])]:
+                for conn, _ in connections.values():
                     conn.close()
         for event in events:
             if event.run_id in unwritten:
