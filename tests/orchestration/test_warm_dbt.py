@@ -123,6 +123,12 @@ def test_the_prepared_process_runs_one_command_then_dbt_runs_itself(
         # and dbt's run results name the command as dbt would
         results = json.loads((tmp_path / "t1" / "run_results.json").read_text())
         assert results["args"]["invocation_command"] == "dbt run --select dim_dates"
+        statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+        assert statuses["model.journey_warehouse.dim_dates"] == "success"
+        # the served command wrote no second copy of the parse (the server has it);
+        # dbt itself writes the manifest as ever
+        assert not (tmp_path / "t1" / "manifest.json").exists()
+        assert (tmp_path / "t2" / "manifest.json").exists()
     assert warm.SOCKET_ENV not in os.environ
 
 
