@@ -256,13 +256,15 @@ def serve(
     # its own: this one goes to the build's target folder, which the dbt step keeps as
     # the project's (keep_partial_parse), so the next refresh's parse is partial too.
     fresh = parse_target / "partial_parse.msgpack"
+    # dagster-dbt's folder for this command (dbt resolves it from the project's folder)
     build_target = request["env"].get("DBT_TARGET_PATH")
-    if fresh.exists() and build_target:
+    build_dir = Path(project_dir) / build_target if build_target else None
+    if fresh.exists() and build_dir is not None:
         with contextlib.suppress(OSError):
-            Path(build_target).mkdir(parents=True, exist_ok=True)
-            shutil.copy(fresh, Path(build_target) / fresh.name)
+            build_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy(fresh, build_dir / fresh.name)
     sys.argv = ["dbt", *request["args"]]  # run_results.json's invocation_command
-    args, results_path = _without_parse_artifacts(request["args"], build_target, project_dir)
+    args, results_path = _without_parse_artifacts(request["args"], build_dir)
     started_run = time.monotonic()
     try:
         result = dbtRunner(manifest=manifest).invoke(args)
@@ -288,7 +290,7 @@ def serve(
 
 
 def _without_parse_artifacts(
-    args: Sequence[str], target_path: str | None, project_dir: str
+    args: Sequence[str], build_dir: Path | None
 ) -> tuple[list[str], Path | None]:
     """The command's arguments for a served build that writes no second copy of the
     parse, and where its run results go (None: dbt writes its artifacts itself).
@@ -305,9 +307,9 @@ def _without_parse_artifacts(
     target folder (``DBT_TARGET_PATH``) and the command does not choose about artifacts
     itself. (A step stopped early kills the launcher and with it the server, which
     then writes nothing, as before.)"""
-    if not target_path or {"--write-json", "--no-write-json"} & set(args):
+    if build_dir is None or {"--write-json", "--no-write-json"} & set(args):
         return list(args), None
-    return [*args, "--no-write-json"], Path(project_dir) / target_path / RUN_RESULTS_FILE
+    return [*args, "--no-write-json"], build_dir / RUN_RESULTS_FILE
 
 
 COMPILE_NICENESS = 10
